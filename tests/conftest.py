@@ -1,0 +1,56 @@
+"""Shared fixtures: real speech, the test model store, a network guard."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from tests.speech import SpeechMaker  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MT_FIXTURES = FIXTURES / "mt"
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory) -> SpeechMaker:
+    return SpeechMaker(tmp_path_factory.mktemp("speech"))
+
+
+@pytest.fixture(scope="session")
+def test_store_root(tmp_path_factory) -> Path:
+    """A model store holding the tiny MT fixture packages (read-only use)."""
+    root = tmp_path_factory.mktemp("store")
+    argos = root / "mt" / "argos"
+    argos.mkdir(parents=True)
+    for package in sorted(MT_FIXTURES.glob("*/metadata.json")):
+        (argos / package.parent.name).symlink_to(package.parent, target_is_directory=True)
+    return root
+
+
+@pytest.fixture()
+def store(test_store_root):
+    from counter_app.store import ModelStore
+
+    return ModelStore(test_store_root)
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Fail any attempt to open an internet socket during the test."""
+
+    def refuse(self, address, *args, **kwargs):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            raise AssertionError(f"network access attempted: {address!r}")
+        return real_connect(self, address, *args, **kwargs)
+
+    real_connect = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection",
+                        lambda address, *a, **k: refuse(socket.socket(), address))
