@@ -43,3 +43,23 @@ class AudioDeviceError(CounterAppError, OSError):
 
 class EngineUnavailableError(CounterAppError, ImportError):
     """An optional engine's Python package or system program is missing."""
+
+
+class StoreError(CounterAppError):
+    """The model store could not install, import, pack or remove a model."""
+
+
+class CatalogError(StoreError, ValueError):
+    """A model catalog is unreachable, not JSON, or not in the expected format."""
+
+
+class DownloadError(StoreError, OSError):
+    """A download failed, was cancelled, or did not match its size/checksum."""
+
+
+class ArchiveError(StoreError, ValueError):
+    """A model archive is damaged, unsafe (paths outside, links, bombs) or unknown."""
+
+
+class StoreBusyError(StoreError):
+    """Another install or removal is running on the same model store."""

@@ -108,7 +108,8 @@ class WavFileSource(AudioSource):
     def chunks(self) -> Iterator[AudioChunk]:
         audio = self.audio
         if self.tail_silence:
-            audio = AudioChunk(audio.audio + bytes(int(self.rate * self.tail_silence) * 2), self.rate)
+            silence = bytes(int(self.rate * self.tail_silence) * 2)
+            audio = AudioChunk(audio.audio + silence, self.rate)
         started = time.monotonic()
         played = 0.0
         for chunk in split(audio, self.chunk_seconds):

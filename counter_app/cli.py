@@ -1,0 +1,216 @@
+"""Headless commands for admins and scripting.  Never imports the UI, except
+`counter-app` / `counter-app gui`, which hands over to counter_app.app."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from counter_app import config, languages
+from counter_app.errors import CounterAppError
+
+# Modules that add their own sub-commands through add_commands(subparsers).
+_COMMAND_MODULES = ("counter_app.store.cli", "counter_app.phrasebook.cli", "counter_app.stats")
+
+
+def lang_code(value: str) -> str:
+    """argparse type: a language code of the registry (aliases accepted)."""
+    try:
+        return languages.get(value).code
+    except CounterAppError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _factory(args):
+    from counter_app.pipeline.factory import EngineFactory
+    from counter_app.store import ModelStore
+
+    settings = config.load()
+    root = args.models or settings.models_dir
+    return EngineFactory(ModelStore(root), settings.engines)
+
+
+def _phrases(args) -> list[str] | None:
+    phrases = list(args.phrase or [])
+    if args.phrases:
+        lines = Path(args.phrases).read_text(encoding="utf-8").splitlines()
+        phrases += [line.strip() for line in lines if line.strip()]
+    return phrases or None
+
+
+def cmd_transcribe(args) -> int:
+    from counter_app.pipeline.audio import WavFileSource
+
+    source = WavFileSource(args.file)
+    recognizer = _factory(args).recognizer(args.lang)
+    finals = recognizer.transcribe(source.chunks(), _phrases(args))
+    from counter_app.pipeline.interpreter import join_finals
+
+    print(join_finals([t.text for t in finals], args.lang))
+    return 0
+
+
+def cmd_translate(args) -> int:
+    service = _factory(args).translation_service()
+    result = service.translate(" ".join(args.text), args.source, args.target)
+    print(result.text)
+    if args.verbose:
+        print(f"back-translation: {result.back_translation}", file=sys.stderr)
+        print(f"path: {' -> '.join(result.path)}", file=sys.stderr)
+    return 0
+
+
+def cmd_speak(args) -> int:
+    from counter_app.pipeline.audio import SpeakerSink, WavFileSink
+
+    synthesizer = _factory(args).synthesizer(args.lang)
+    sink = WavFileSink(args.output) if args.output else SpeakerSink()
+    for chunk in synthesizer.synthesize(" ".join(args.text), args.speed):
+        sink.play(chunk)
+    sink.close()
+    if args.output:
+        print(f"wrote {args.output} ({synthesizer.engine}, {synthesizer.quality.value} quality)")
+    return 0
+
+
+def cmd_interpret(args) -> int:
+    from counter_app.pipeline.audio import WavFileSink, WavFileSource
+    from counter_app.pipeline.interpreter import Interpreter, TurnRequest
+
+    request = TurnRequest(args.source, args.target, audio=WavFileSource(args.input),
+                          phrases=_phrases(args),
+                          sink=WavFileSink(args.output) if args.output else None,
+                          speed=args.speed)
+    interpreter = Interpreter(_factory(args), emit=lambda event: None)
+    result = interpreter.run(request)
+    interpreter.shutdown()
+    if result.error:
+        raise CounterAppError(result.error)
+    report = {
+        "recognized": result.transcript.text if result.transcript else "",
+        "translation": result.translation.text if result.translation else "",
+        "back_translation": result.translation.back_translation if result.translation else None,
+        "path": list(result.translation.path) if result.translation else [],
+        "timings": {k: round(v, 3) for k, v in result.timings.items()},
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_languages(args) -> int:
+    from counter_app.pipeline.factory import EngineFactory
+
+    factory: EngineFactory = _factory(args)
+    try:
+        from counter_app.store.cli import language_availability
+    except ImportError:
+        language_availability = None
+    if language_availability is not None and not args.engines_only:
+        return language_availability(factory.store, args)
+    print(f"{'code':8} {'language':32} {'voice':5} {'asr':10} {'tts':10} native")
+    for lang in languages.LANGUAGES.values():
+        asr = _try(lambda code=lang.code: factory.choose_recognizer(code).engine)
+        tts = _try(lambda code=lang.code: factory.choose_synthesizer(code).engine)
+        print(f"{lang.code:8} {lang.english:32} {'yes' if lang.voice else '':5} "
+              f"{asr:10} {tts:10} {lang.native}")
+    return 0
+
+
+def _try(fn) -> str:
+    try:
+        return fn()
+    except CounterAppError:
+        return "-"
+
+
+def cmd_gui(args) -> int:
+    from counter_app.app import run
+
+    return run(models_dir=args.models)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="counter-app", description=__doc__)
+    parser.add_argument("--models", help="model store folder (default: $COUNTER_APP_MODELS "
+                        "or the app's store)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+
+    def phrase_options(p) -> None:
+        p.add_argument("--phrase", action="append", help="restrict recognition to this sentence "
+                       "(repeatable)")
+        p.add_argument("--phrases", help="file with one allowed sentence per line")
+
+    p = sub.add_parser("transcribe", help="recognize speech in a WAV file")
+    p.add_argument("file")
+    p.add_argument("--lang", required=True, type=lang_code)
+    phrase_options(p)
+    p.set_defaults(func=cmd_transcribe)
+
+    p = sub.add_parser("translate", help="translate text")
+    p.add_argument("--from", dest="source", required=True, type=lang_code)
+    p.add_argument("--to", dest="target", required=True, type=lang_code)
+    p.add_argument("text", nargs="+")
+    p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("speak", help="say text with the language's voice")
+    p.add_argument("--lang", required=True, type=lang_code)
+    p.add_argument("-o", "--output", help="WAV file to write (default: play it)")
+    p.add_argument("--speed", type=float, default=1.0)
+    p.add_argument("text", nargs="+")
+    p.set_defaults(func=cmd_speak)
+
+    p = sub.add_parser("interpret", help="speech in one language to speech in another")
+    p.add_argument("--from", dest="source", required=True, type=lang_code)
+    p.add_argument("--to", dest="target", required=True, type=lang_code)
+    p.add_argument("--in", dest="input", required=True, help="WAV file")
+    p.add_argument("--out", dest="output", help="WAV file for the spoken translation")
+    p.add_argument("--speed", type=float, default=1.0)
+    p.add_argument("--json", action="store_true")
+    phrase_options(p)
+    p.set_defaults(func=cmd_interpret)
+
+    p = sub.add_parser("languages", help="which languages are ready on this machine")
+    p.add_argument("--engines-only", action="store_true",
+                   help="only the engine per language, no catalog sizes")
+    p.set_defaults(func=cmd_languages)
+
+    p = sub.add_parser("gui", help="start the counter screen (the default)")
+    p.set_defaults(func=cmd_gui)
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args) or 0
+    except CounterAppError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
