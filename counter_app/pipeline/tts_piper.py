@@ -7,6 +7,7 @@ it uses Piper's Open JTalk phonemizer and `pyopenjtalk` is installed.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -31,16 +32,17 @@ class PiperSynthesizer(Synthesizer):
         self.config_path = Path(config_path) if config_path else Path(f"{model_path}.json")
         self.quality = Quality.GOOD
         started = time.perf_counter()
+        config = _read_config(self.model_path, self.config_path)
+        self._check_japanese(config)
         self._voice = _load_voice(self.model_path, self.config_path)
         self.load_seconds = time.perf_counter() - started
-        self.sample_rate: int = self._voice.config.sample_rate
-        self._check_japanese()
+        self.sample_rate: int = config.sample_rate
         log.info("Loaded Piper voice %s in %.2f s", self.model_path.name, self.load_seconds)
 
-    def _check_japanese(self) -> None:
+    def _check_japanese(self, config) -> None:
+        """Refuse a Japanese voice that would read kanji as "Chinese letter"."""
         from piper.config import PhonemeType
 
-        config = self._voice.config
         if self.language != "ja" and not config.espeak_voice.startswith("ja"):
             return
         if config.phoneme_type != PhonemeType.JAPANESE:
@@ -70,22 +72,29 @@ class PiperSynthesizer(Synthesizer):
             yield AudioChunk(chunk.audio_int16_bytes, chunk.sample_rate)
 
 
-def _load_voice(model_path: Path, config_path: Path):
+def _read_config(model_path: Path, config_path: Path):
+    """The voice's PiperConfig, checked before the (slower) ONNX model is loaded."""
     try:
-        from piper import PiperVoice
+        from piper.config import PiperConfig
     except ImportError as exc:
-        raise EngineUnavailableError(
-            "Piper is not installed: pip install piper-tts") from exc
+        raise EngineUnavailableError("Piper is not installed: pip install piper-tts") from exc
     if not model_path.is_file():
         raise ModelLoadError(f"Piper voice model not found: {model_path}")
     if not config_path.is_file():
         raise ModelLoadError(
             f"Piper voice config not found: {config_path} (expected beside the .onnx model)")
     try:
-        return PiperVoice.load(model_path, config_path=config_path)
+        return PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(
             f"Piper voice config {config_path.name} is not valid ({exc!r}).") from exc
+
+
+def _load_voice(model_path: Path, config_path: Path):
+    from piper import PiperVoice
+
+    try:
+        return PiperVoice.load(model_path, config_path=config_path)
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelLoadError(
             f"Piper could not load the voice model {model_path.name}: {exc}") from exc
