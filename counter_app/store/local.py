@@ -96,6 +96,8 @@ def _argos_languages(path: Path, meta: dict) -> tuple[str, ...]:
 
 def _ct2_languages(path: Path, meta: dict) -> tuple[str, ...]:
     data = json.loads((path / "counter-model.json").read_text(encoding="utf-8"))
+    if data.get("pairs"):
+        meta.setdefault("pairs", data["pairs"])  # "any": multilingual (NLLB)
     return tuple(data.get("languages", ()))
 
 
@@ -137,6 +139,8 @@ def describe(kind: str, engine: str, path: Path, *, read_only: bool = False,
     meta = meta or {}
     try:
         langs = reader(path, meta)
+        if not langs and engine != "argos" and meta.get("languages"):
+            langs = tuple(meta["languages"])  # recorded by the installer
     except (OSError, ValueError, KeyError) as exc:
         log.warning("Skipping unreadable model %s: %s", path, exc)
         return None
@@ -208,8 +212,13 @@ class ModelStore:
         return candidates[0] if candidates else None
 
     def find_mt(self, source: str, target: str) -> InstalledModel | None:
-        for model in self.models("mt"):
-            if model.languages[:2] == (source, target):
+        """A direct model for the pair, else a multilingual one serving both."""
+        models = self.models("mt")
+        for model in models:
+            if model.languages[:2] == (source, target) and model.meta.get("pairs") != "any":
+                return model
+        for model in models:
+            if model.meta.get("pairs") == "any" and {source, target} <= set(model.languages):
                 return model
         return None
 

@@ -1,0 +1,284 @@
+"""Installing, importing and removing models, atomically.
+
+Every install goes: (download) -> unpack into a staging folder inside the
+store -> find the model folder -> let its engine load it -> write its record
+-> swap it into place with renames.  Any failure removes the staging folder
+and leaves the previous model untouched.  One file lock per store serializes
+installs and removals (across processes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from counter_app.errors import ArchiveError, DownloadError, StoreBusyError, StoreError
+from counter_app.store import archive
+from counter_app.store.catalog import CatalogEntry
+from counter_app.store.download import Cancel, Progress, download
+from counter_app.store.local import KINDS, InstalledModel, ModelStore, describe
+from counter_app.store.manifest import (
+    PACK_FORMAT,
+    PACK_MANIFEST,
+    ModelRecord,
+    stamp,
+    tree_digest,
+)
+from counter_app.store.validate import check_loads
+
+log = logging.getLogger(__name__)
+
+PARTIAL_DIR = ".partial"  # resumable downloads survive only network failures
+STAGING_PREFIX = ".staging-"
+LOCK_FILE = ".lock"
+ENGINE_OF_KIND = {engine: kind for kind, engines in KINDS.items() for engine in engines}
+
+
+class Installer:
+    """Changes to one store; reading stays with ModelStore."""
+
+    def __init__(self, store: ModelStore | str | Path, *, validate: bool = True,
+                 max_bytes: int | None = None, lock_timeout: float = 0):
+        self.store = store if isinstance(store, ModelStore) else ModelStore(store)
+        self.root = self.store.root
+        self.validate = validate
+        self.max_bytes = max_bytes
+        self.lock_timeout = lock_timeout
+
+    # --- locking and staging ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / LOCK_FILE))
+        try:
+            lock.acquire(timeout=self.lock_timeout)
+        except Timeout as exc:
+            raise StoreBusyError(f"Another install or removal is running on the model store "
+                                 f"{self.root}; wait for it to finish and try again.") from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[Path]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.root))
+        try:
+            yield folder
+        finally:
+            archive.remove_tree(folder)
+
+    # --- catalog installs -----------------------------------------------------------
+
+    def install(self, entry: CatalogEntry, progress: Progress | None = None,
+                cancel: Cancel | None = None) -> InstalledModel:
+        """Download, verify, unpack, check and put one catalog model in place."""
+        with self.locked(), self.staging() as stage:
+            files = self._download(entry, stage, progress, cancel)
+            unpacked = stage / "unpacked"
+            if entry.packaging == "files":
+                unpacked.mkdir()
+                for path in files:
+                    path.replace(unpacked / path.name)
+                folder = unpacked
+            else:
+                archive.extract(files[0], unpacked, self.max_bytes)
+                files[0].unlink()
+                folder = self._find_model(entry.kind, entry.engine, unpacked, files[0].name)
+            record = ModelRecord(**{k: v for k, v in entry.meta().items()
+                                    if k in ModelRecord.__dataclass_fields__})
+            return self._put_in_place(folder, record, stage)
+
+    def _download(self, entry: CatalogEntry, stage: Path, progress: Progress | None,
+                  cancel: Cancel | None) -> list[Path]:
+        partial = self.root / PARTIAL_DIR
+        partial.mkdir(exist_ok=True)
+        done = []
+        for remote in entry.files:
+            keep = partial / f"{entry.engine}-{remote.name}"
+            try:
+                download(remote.url, keep, size=remote.size, md5=remote.md5,
+                         sha256=remote.sha256, progress=progress, cancel=cancel,
+                         label=remote.name)
+            except DownloadError as exc:
+                if not getattr(exc, "resumable", False):
+                    keep.with_name(keep.name + ".part").unlink(missing_ok=True)
+                raise
+            finally:
+                with contextlib.suppress(OSError):
+                    partial.rmdir()  # only if empty
+            target = stage / remote.name
+            keep.replace(target)
+            done.append(target)
+        with contextlib.suppress(OSError):
+            partial.rmdir()
+        return done
+
+    # --- shared tail: locate, check, record, swap -------------------------------------
+
+    def _find_model(self, kind: str, engine: str, unpacked: Path, source: str) -> Path:
+        queue = [archive.single_top_folder(unpacked), unpacked]
+        for depth in range(3):
+            for folder in queue:
+                if describe(kind, engine, folder) is not None:
+                    return folder
+            queue = [p for f in queue for p in sorted(f.iterdir()) if p.is_dir()]
+            if depth == 2 or not queue:
+                break
+        raise ArchiveError(f"{source} does not contain a {engine} model.")
+
+    def _put_in_place(self, folder: Path, record: ModelRecord, stage: Path) -> InstalledModel:
+        if self.validate:
+            check_loads(record.engine, folder, record.name)
+        stamp(record, folder)
+        model = describe(record.kind, record.engine, folder, meta=record.to_dict())
+        if model is None or not model.languages:
+            raise StoreError(f"{record.name} looks like a {record.engine} model but its "
+                             "languages cannot be read; it was not installed.")
+        target = self.root / record.store_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = stage / "previous"
+        if target.exists():
+            target.replace(old)
+        try:
+            folder.replace(target)
+        except OSError:
+            if old.exists():
+                old.replace(target)
+            raise
+        log.info("Installed %s into %s", record.name, target)
+        return describe(record.kind, record.engine, target, meta=record.to_dict())
+
+    # --- imports ----------------------------------------------------------------------
+
+    def import_path(self, path: str | Path) -> list[InstalledModel]:
+        """Install from a pack, a Vosk zip or folder, an .argosmodel, or a Piper voice."""
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(f"{path} does not exist.")
+        with self.locked(), self.staging() as stage:
+            if path.is_dir():
+                return [self._import_folder(path, stage, copy=True)]
+            if path.name.endswith(".onnx") or path.name.endswith(".onnx.json"):
+                return [self._import_piper(path, stage)]
+            if zipfile.is_zipfile(path) and _is_pack(path):
+                return self._import_pack(path, stage)
+            unpacked = archive.extract(path, stage / "unpacked", self.max_bytes)
+            return [self._import_folder(unpacked, stage, copy=False, source=path.name)]
+
+    def _import_folder(self, folder: Path, stage: Path, copy: bool,
+                       source: str = "") -> InstalledModel:
+        source = source or folder.name
+        for kind, engine in (("asr", "vosk"), ("mt", "argos"), ("mt", "ct2"),
+                             ("asr", "whisper"), ("tts", "piper")):
+            with contextlib.suppress(ArchiveError):
+                found = self._find_model(kind, engine, folder, source)
+                break
+        else:
+            raise ArchiveError(f"{source} is not a model the app knows (Vosk, Argos, "
+                               "CTranslate2, Whisper or Piper).")
+        if copy:
+            shutil.copytree(found, stage / "copy", symlinks=False)
+            found = stage / "copy"
+        name = _model_name(engine, found, source)
+        model = describe(kind, engine, found)
+        record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
+                             version=_version(engine, found), source=f"import {source}")
+        return self._put_in_place(found, record, stage)
+
+    def _import_piper(self, path: Path, stage: Path) -> InstalledModel:
+        onnx = path if path.name.endswith(".onnx") else path.with_name(path.name[:-5])
+        config = onnx.with_name(onnx.name + ".json")
+        if not (onnx.is_file() and config.is_file()):
+            raise StoreError(f"A Piper voice needs both {onnx.name} and {config.name} "
+                             "side by side.")
+        folder = stage / "voice"
+        folder.mkdir()
+        for file in (onnx, config):
+            shutil.copyfile(file, folder / file.name)
+        name = onnx.name[:-5]
+        model = describe("tts", "piper", folder)
+        record = ModelRecord(name, "tts", "piper", list(model.languages) if model else [],
+                             source=f"import {onnx.name}")
+        return self._put_in_place(folder, record, stage)
+
+    def _import_pack(self, path: Path, stage: Path) -> list[InstalledModel]:
+        with zipfile.ZipFile(path) as zf:
+            try:
+                manifest = json.loads(zf.read(PACK_MANIFEST))
+                records = [ModelRecord.from_dict(m) for m in manifest["models"]]
+            except (KeyError, ValueError, TypeError) as exc:
+                raise ArchiveError(f"{path.name} has no readable {PACK_MANIFEST}.") from exc
+        declared = sum(r.size for r in records) + 16 * 1024**2  # records, slack
+        cap = declared if self.max_bytes is None else min(declared, self.max_bytes)
+        unpacked = archive.extract(path, stage / "unpacked", cap)
+        installed = []
+        for record in records:
+            if record.engine not in ENGINE_OF_KIND or ENGINE_OF_KIND[record.engine] != \
+                    record.kind or "/" in record.name or record.name.startswith("."):
+                raise ArchiveError(f"{path.name} lists an invalid model {record.name!r}.")
+            folder = unpacked / "models" / record.store_path
+            if not folder.is_dir():
+                raise ArchiveError(f"{path.name} lacks the files of {record.name}.")
+            digest, size = tree_digest(folder)
+            if digest != record.sha256 or size != record.size:
+                raise ArchiveError(f"{record.name} in {path.name} does not match its "
+                                   "checksum; the pack is damaged. Nothing more was installed.")
+            record.source = f"pack {path.name} ({record.source})"
+            installed.append(self._put_in_place(folder, record, stage))
+            archive.remove_tree(stage / "previous")
+        return installed
+
+    # --- removal ----------------------------------------------------------------------
+
+    def remove(self, name: str) -> InstalledModel:
+        """Delete an installed model by name; package-shipped models are refused."""
+        with self.locked():
+            matches = [m for m in self.store.models() if m.name == name or m.path.name == name]
+            if not matches:
+                raise StoreError(f"No installed model is named {name!r}. "
+                                 "See: counter-app models list")
+            writable = [m for m in matches if not m.read_only]
+            if not writable:
+                raise StoreError(f"{name} is shipped by a Python package ({matches[0].source}) "
+                                 "and is read-only; uninstall that package with pip instead.")
+            for model in writable:
+                archive.remove_tree(model.path)
+            return writable[0]
+
+
+def _is_pack(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf:
+        if PACK_MANIFEST not in zf.namelist():
+            return False
+        try:
+            return json.loads(zf.read(PACK_MANIFEST)).get("format") == PACK_FORMAT
+        except ValueError:
+            return False
+
+
+def _model_name(engine: str, folder: Path, source: str) -> str:
+    if engine == "argos":
+        data = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+        return f"translate-{data['from_code']}_{data['to_code']}"
+    name = folder.name
+    if name in ("unpacked", "copy", "model"):
+        name = Path(source).name.split(".")[0]
+    return name
+
+
+def _version(engine: str, folder: Path) -> str:
+    if engine == "argos":
+        data = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+        return str(data.get("package_version", ""))
+    return folder.name.rsplit("-", 1)[-1] if engine == "vosk" else ""
