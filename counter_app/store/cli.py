@@ -1,0 +1,291 @@
+"""`counter-app models ...` subcommands and the per-language availability table.
+
+Wiring (in counter_app/cli.py): `add_commands(subparsers)`; each parser sets
+`func(args) -> int`.  Settings arrive as `args.store_root` / `args.catalogs`
+(a CatalogSources) when the caller sets them; defaults otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from counter_app import languages
+from counter_app.errors import CounterAppError
+from counter_app.store.catalog import Catalog, CatalogSources, load_catalogs
+from counter_app.store.install import Installer
+from counter_app.store.local import ModelStore
+from counter_app.store.manifest import read_record, tree_digest
+from counter_app.store.packs import models_for, write_pack
+from counter_app.store.resolve import Plan, plan
+from counter_app.store.validate import check_loads
+
+CATALOG_CACHE = "catalogs"
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "size unknown"
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+class StderrProgress:
+    """A one-line progress bar on stderr: callable(done_bytes, total_bytes, label)."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30):
+        self.stream, self.width, self._last = stream, width, ""
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if total:
+            filled = int(self.width * min(done, total) / total)
+            line = (f"\r{label[:40]:40} [{'#' * filled}{'.' * (self.width - filled)}] "
+                    f"{human_size(done)} / {human_size(total)}")
+        else:
+            line = f"\r{label[:40]:40} {human_size(done)}"
+        if line != self._last:
+            self.stream.write(line)
+            self.stream.flush()
+            self._last = line
+        if total and done >= total:
+            self.stream.write("\n")
+
+
+# --- availability (for `counter-app languages`) ----------------------------------
+
+@dataclass(slots=True)
+class LanguageAvailability:
+    code: str
+    installed: dict[str, list[str]] = field(default_factory=dict)  # kind -> engine names
+    missing: list[str] = field(default_factory=list)  # kinds (or "mt ja->xx") still missing
+    download_size: int | None = None  # bytes to complete; None without a cached catalog
+    notes: list[str] = field(default_factory=list)
+
+
+def language_availability(store: ModelStore, catalogs: Catalog | None = None,
+                          staff: str = languages.STAFF_LANGUAGE) -> list[LanguageAvailability]:
+    """Per language of the registry: installed engines, gaps, size to complete.
+
+    Never touches the network: pass catalogs loaded from the cache (or None).
+    """
+    models = store.models()
+    rows = []
+    for code, lang in languages.LANGUAGES.items():
+        row = LanguageAvailability(code)
+        for kind in ("asr", "tts"):
+            engines = sorted({m.engine for m in models if m.kind == kind and m.serves(code)})
+            if engines:
+                row.installed[kind] = engines
+        if lang.openjtalk:
+            row.installed.setdefault("tts", []).append("openjtalk (system)")
+        mt = sorted({m.engine for m in models if m.kind == "mt" and code in m.languages})
+        if mt:
+            row.installed["mt"] = mt
+        needed = _needs(store, code, staff, lang)
+        row.missing = needed
+        if catalogs is not None and needed:
+            wanted = plan([code], catalogs, store, staff)
+            row.download_size = wanted.total_size if not wanted.unknown_sizes else None
+            row.notes = wanted.notes + [f"not in any catalog: {m}" for m in wanted.missing]
+        elif not needed:
+            row.download_size = 0
+        rows.append(row)
+    return rows
+
+
+def _needs(store: ModelStore, code: str, staff: str, lang) -> list[str]:
+    missing = []
+    if not store.find("asr", code):
+        missing.append("asr")
+    if code != staff:
+        for source, target in ((staff, code), (code, staff)):
+            pivot = languages.PIVOT_LANGUAGE
+            if not (store.find_mt(source, target) or (
+                    store.find_mt(source, pivot) and store.find_mt(pivot, target))):
+                missing.append(f"mt {source}->{target}")
+    if lang.voice and not lang.openjtalk and not store.find("tts", code) and not lang.espeak:
+        missing.append("tts")
+    return missing
+
+
+# --- commands ----------------------------------------------------------------------
+
+def add_commands(subparsers) -> argparse.ArgumentParser:
+    """Register `models` and its subcommands on an argparse subparsers object."""
+    models = subparsers.add_parser("models", help="install, import, pack and manage models")
+    models.add_argument("--store", dest="store_root", type=Path, default=None,
+                        help="model store folder (default: settings / platform data dir)")
+    sub = models.add_subparsers(dest="models_command", required=True)
+
+    p = sub.add_parser("install", help="download what languages need (ASR, MT, TTS)")
+    p.add_argument("languages", nargs="+")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask before downloading")
+    p.add_argument("--no-verify-load", action="store_true",
+                   help="skip loading each model with its engine")
+    p.set_defaults(func=cmd_install)
+
+    p = sub.add_parser("import", help="install from a pack, Vosk zip/folder, .argosmodel, "
+                                      "or Piper .onnx (+ .onnx.json)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("pack", help="write the models some languages need into one zip")
+    p.add_argument("languages", nargs="+")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--download", action="store_true",
+                   help="install missing models from the catalogs first")
+    p.add_argument("-y", "--yes", action="store_true")
+    p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("list", help="installed models")
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser("remove", help="delete an installed model")
+    p.add_argument("names", nargs="+")
+    p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("verify", help="check files against the manifest and load each model")
+    p.add_argument("names", nargs="*")
+    p.add_argument("--no-load", action="store_true")
+    p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("du", help="disk use per model and in total")
+    p.set_defaults(func=cmd_du)
+    return models
+
+
+def _store(args) -> ModelStore:
+    return ModelStore(getattr(args, "store_root", None))
+
+
+def _sources(args) -> CatalogSources:
+    return getattr(args, "catalogs", None) or CatalogSources()
+
+
+def _run(func, args) -> int:
+    try:
+        return func(args)
+    except CounterAppError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ncancelled; nothing was changed.", file=sys.stderr)
+        return 130
+
+
+def show_plan(wanted: Plan, out=sys.stdout) -> None:
+    for entry in wanted.entries:
+        print(f"  {entry.kind:3} {entry.engine:7} {entry.name:40} {human_size(entry.size):>10}"
+              f"  {entry.license}", file=out)
+    for note in wanted.notes:
+        print(f"  note: {note}", file=out)
+    for gap in wanted.missing:
+        print(f"  missing (no catalog has it): {gap}", file=out)
+    extra = f" + {wanted.unknown_sizes} of unknown size" if wanted.unknown_sizes else ""
+    print(f"Total download: {human_size(wanted.total_size)}{extra}", file=out)
+
+
+def install_languages(args, store: ModelStore) -> int:
+    catalog = load_catalogs(_sources(args), store.root / CATALOG_CACHE, refresh=True)
+    wanted = plan(args.languages, catalog, store)
+    if not wanted.entries:
+        show_plan(wanted)
+        print("Everything these languages need is installed.")
+        return 0
+    show_plan(wanted)
+    if not args.yes:
+        if not sys.stdin.isatty() or input("Download and install? [y/N] ").lower() != "y":
+            print("Nothing installed.")
+            return 1
+    installer = Installer(store, validate=not getattr(args, "no_verify_load", False))
+    progress = StderrProgress()
+    for entry in wanted.entries:
+        model = installer.install(entry, progress=progress)
+        print(f"installed {model.kind}/{model.engine}/{model.name}")
+    return 0
+
+
+def cmd_install(args) -> int:
+    return _run(lambda a: install_languages(a, _store(a)), args)
+
+
+def cmd_import(args) -> int:
+    def run(a) -> int:
+        installer = Installer(_store(a))
+        for path in a.paths:
+            for model in installer.import_path(path):
+                print(f"imported {model.kind}/{model.engine}/{model.name} "
+                      f"({', '.join(model.languages)})")
+        return 0
+    return _run(run, args)
+
+
+def cmd_pack(args) -> int:
+    def run(a) -> int:
+        store = _store(a)
+        if a.download and (code := install_languages(a, store)):
+            return code
+        models = models_for(store, a.languages)
+        path = write_pack(models, a.output, a.languages)
+        print(f"wrote {path} ({len(models)} models, {human_size(path.stat().st_size)})")
+        return 0
+    return _run(run, args)
+
+
+def cmd_list(args) -> int:
+    for model in _store(args).models():
+        flag = " (read-only, from a package)" if model.read_only else ""
+        print(f"{model.kind:3} {model.engine:7} {model.name:40} {','.join(model.languages):12}"
+              f"{flag}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    def run(a) -> int:
+        installer = Installer(_store(a))
+        for name in a.names:
+            model = installer.remove(name)
+            print(f"removed {model.kind}/{model.engine}/{model.name}")
+        return 0
+    return _run(run, args)
+
+
+def verify_model(model, load: bool = True) -> list[str]:
+    """Problems found with one installed model (empty when it is fine)."""
+    problems = []
+    record = read_record(model.path)
+    if record and record.sha256:
+        digest, size = tree_digest(model.path)
+        if (digest, size) != (record.sha256, record.size):
+            problems.append("files differ from the manifest (changed or damaged)")
+    if load:
+        try:
+            check_loads(model.engine, model.path, model.name)
+        except CounterAppError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def cmd_verify(args) -> int:
+    failed = 0
+    for model in _store(args).models():
+        if args.names and model.name not in args.names:
+            continue
+        problems = verify_model(model, load=not args.no_load)
+        print(f"{'FAIL' if problems else 'ok  '} {model.name}" +
+              "".join(f"\n     {p}" for p in problems))
+        failed += bool(problems)
+    return 1 if failed else 0
+
+
+def cmd_du(args) -> int:
+    total = 0
+    for model in _store(args).models():
+        size = model.size
+        total += 0 if model.read_only else size
+        flag = " (package)" if model.read_only else ""
+        print(f"{human_size(size):>10}  {model.kind}/{model.engine}/{model.name}{flag}")
+    print(f"{human_size(total):>10}  total in {_store(args).root}")
+    return 0
