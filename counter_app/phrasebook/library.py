@@ -1,0 +1,220 @@
+"""The admin's installed phrasebook and term dictionary, versioned, with rollback.
+
+Layout of the library folder (default: <user data>/counter-app/phrasebooks):
+
+    phrasebook/v0001.yaml ...   imported versions (always saved as YAML)
+    phrasebook/current          name of the active version file ("shipped" = none)
+    terms/v0001.yaml ...        same for the term dictionary
+    terms/current
+    favourites.json             {office: [phrase id, ...]}
+
+Imports validate the whole file first; only a valid file is written, through a
+temporary file and os.replace, so a failed or interrupted import leaves the
+active version untouched.  Without any import, the files shipped in the
+repository's phrasebooks/ folder are active.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+from counter_app.errors import CounterAppError
+from counter_app.phrasebook.files import load_phrasebook, save_yaml
+from counter_app.phrasebook.model import Phrasebook
+
+log = logging.getLogger(__name__)
+
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "phrasebooks"
+SHIPPED_PHRASEBOOK = "phrasebook.yaml"
+SHIPPED_TERMS = "terms.yaml"
+DEFAULT_OFFICE = "default"
+_VERSION_FILE = re.compile(r"^v(\d{4,})\.yaml$")
+
+
+def default_library_path() -> Path:
+    return Path(user_data_dir("counter-app", appauthor=False)) / "phrasebooks"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    number: int  # 0 = the shipped default
+    path: Path
+    active: bool
+    imported_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return "shipped" if self.number == 0 else f"v{self.number:04d}"
+
+
+class _Versions:
+    """Numbered versions of one kind of file plus a pointer to the active one."""
+
+    def __init__(self, folder: Path, shipped: Path, load: Callable[[Path], Any],
+                 save: Callable[[Any, Path], None], empty: Callable[[], Any], keep: int):
+        self.folder, self.shipped = folder, shipped
+        self._load, self._save, self._empty, self.keep = load, save, empty, keep
+        self._cache: tuple[Path, float, Any] | None = None
+
+    def _numbers(self) -> list[int]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(int(m.group(1)) for p in self.folder.iterdir()
+                      if (m := _VERSION_FILE.match(p.name)))
+
+    def _file(self, number: int) -> Path:
+        return self.folder / f"v{number:04d}.yaml"
+
+    def current_number(self) -> int:
+        pointer = self.folder / "current"
+        if not pointer.is_file():
+            return 0
+        match = _VERSION_FILE.match(pointer.read_text(encoding="utf-8").strip())
+        number = int(match.group(1)) if match else 0
+        return number if self._file(number).is_file() else 0
+
+    def _point_to(self, number: int) -> None:
+        text = "shipped" if number == 0 else self._file(number).name
+        atomic_write(self.folder / "current",
+                     lambda temp: temp.write_text(text + "\n", encoding="utf-8"))
+        self._cache = None
+
+    def versions(self) -> list[Version]:
+        current = self.current_number()
+        found = [Version(0, self.shipped, current == 0, None)]
+        for number in self._numbers():
+            path = self._file(number)
+            found.append(Version(number, path, number == current,
+                                 datetime.fromtimestamp(path.stat().st_mtime)))
+        return found
+
+    def active(self) -> Any:
+        number = self.current_number()
+        path = self._file(number) if number else self.shipped
+        if not path.is_file():
+            return self._empty()
+        stamp = path.stat().st_mtime
+        if self._cache and self._cache[0] == path and self._cache[1] == stamp:
+            return self._cache[2]
+        try:
+            value = self._load(path)
+        except CounterAppError as error:
+            if number == 0:
+                raise
+            log.error("Active version %s is unreadable, using the shipped one: %s", path, error)
+            return self._load(self.shipped) if self.shipped.is_file() else self._empty()
+        self._cache = (path, stamp, value)
+        return value
+
+    def install(self, value: Any) -> Version:
+        number = (max(self._numbers(), default=0)) + 1
+        path = self._file(number)
+        atomic_write(path, lambda temp: self._save(value, temp))
+        self._point_to(number)
+        for old in self._numbers()[: -(self.keep + 1)]:
+            self._file(old).unlink(missing_ok=True)
+        return Version(number, path, True, datetime.now())
+
+    def rollback(self) -> Version:
+        current = self.current_number()
+        if current == 0:
+            raise CounterAppError("Nothing to roll back: the shipped default is already active.")
+        older = [n for n in self._numbers() if n < current]
+        target = older[-1] if older else 0
+        self._point_to(target)
+        return next(v for v in self.versions() if v.number == target)
+
+    def activate(self, number: int) -> None:
+        if number and not self._file(number).is_file():
+            raise CounterAppError(f"Version v{number:04d} does not exist (kept versions: "
+                                  f"{', '.join(v.label for v in self.versions())}).")
+        self._point_to(number)
+
+
+class Library:
+    """Installed phrasebook + term dictionary for this office, with rollback."""
+
+    def __init__(self, folder: str | Path | None = None, shipped_dir: Path = SHIPPED_DIR,
+                 keep: int = 5):
+        from counter_app.phrasebook import terms
+
+        self.folder = Path(folder) if folder is not None else default_library_path()
+        self.shipped_dir = shipped_dir
+        self.phrasebooks = _Versions(self.folder / "phrasebook", shipped_dir / SHIPPED_PHRASEBOOK,
+                                     load_phrasebook, save_yaml, Phrasebook.empty, keep)
+        self.term_versions = _Versions(self.folder / "terms", shipped_dir / SHIPPED_TERMS,
+                                       terms.load_terms, terms.save_terms_yaml,
+                                       terms.TermDictionary.empty, keep)
+
+    # phrasebook ---------------------------------------------------------------------
+    def phrasebook(self) -> Phrasebook:
+        return self.phrasebooks.active()
+
+    def import_phrasebook(self, path: str | Path) -> Version:
+        """Validate `path` (YAML/CSV/XLSX) and make it the active version; all-or-nothing."""
+        book = load_phrasebook(path)  # raises ImportValidationError, nothing written
+        return self.phrasebooks.install(book)
+
+    def rollback_phrasebook(self) -> Version:
+        return self.phrasebooks.rollback()
+
+    # terms --------------------------------------------------------------------------
+    def terms(self):
+        return self.term_versions.active()
+
+    def import_terms(self, path: str | Path) -> Version:
+        from counter_app.phrasebook.terms import load_terms
+
+        return self.term_versions.install(load_terms(path))
+
+    def rollback_terms(self) -> Version:
+        return self.term_versions.rollback()
+
+    # favourites (per office) --------------------------------------------------------
+    @property
+    def _favourites_path(self) -> Path:
+        return self.folder / "favourites.json"
+
+    def _all_favourites(self) -> dict[str, list[str]]:
+        try:
+            data = json.loads(self._favourites_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): [str(i) for i in v] for k, v in data.items() if isinstance(v, list)}
+
+    def favourites(self, office: str = DEFAULT_OFFICE) -> list[str]:
+        return self._all_favourites().get(office, [])
+
+    def set_favourite(self, phrase_id: str, favourite: bool = True,
+                      office: str = DEFAULT_OFFICE) -> None:
+        data = self._all_favourites()
+        ids = [i for i in data.get(office, []) if i != phrase_id]
+        if favourite:
+            ids.append(phrase_id)
+        data[office] = ids
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        atomic_write(self._favourites_path, lambda temp: temp.write_text(text, encoding="utf-8"))

@@ -1,0 +1,125 @@
+"""Phrase search and phrase recognition.
+
+Text is folded before comparing: NFKC (full-width/half-width, half-width
+katakana), case folding, katakana -> hiragana, punctuation dropped, and spaces
+dropped for scripts written without them (ja, zh, ko, th...), because ASR puts
+spaces between its word units ("감사 합니다", "住民 票").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+if TYPE_CHECKING:
+    from counter_app.phrasebook.model import Phrase, Phrasebook
+
+SPACELESS = frozenset({"ja", "zh", "zh-Hant", "ko", "th", "my", "km"})
+_KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D,
+                                                                     0x30FE: 0x309E}
+READING = "ja-reading"  # pseudo-language: the kana reading of the Japanese text
+
+
+def fold(text: str, language: str | None = None) -> str:
+    """The comparison form of `text` in `language` (None: keep single spaces)."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA)
+    kept = [ch if unicodedata.category(ch)[0] in "LMN" or ch == "ー" else " " for ch in text]
+    words = "".join(kept).split()
+    return "".join(words) if language in SPACELESS or language == READING else " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    phrase: Phrase
+    score: float  # 0..100
+    language: str  # where it matched
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    """A recognized sentence close to a verified phrase."""
+
+    phrase: Phrase
+    score: float
+    language: str
+
+    def translation(self, target: str) -> str | None:
+        """The verified text for `target` (None when the phrasebook lacks that language)."""
+        return self.phrase.text(target)
+
+    def is_reviewed(self, target: str) -> bool:
+        return self.phrase.is_reviewed(target)
+
+
+class PhraseIndex:
+    """Folded keys per language, built once per phrasebook."""
+
+    def __init__(self, book: Phrasebook):
+        self.phrases = book.phrases
+        self.keys: dict[str, list[str]] = {}
+        for code in book.languages:
+            self.keys[code] = [fold(p.texts.get(code, ""), code) for p in book.phrases]
+        if any(p.reading for p in book.phrases):
+            self.keys[READING] = [fold(p.reading, READING) for p in book.phrases]
+
+    def search(self, query: str, languages: list[str] | None = None, limit: int = 30,
+               category: str | None = None, cutoff: float = 70.0) -> list[SearchHit]:
+        """Ranked phrases: substring matches first, then fuzzy ones above `cutoff`."""
+        codes = [c for c in (languages or self.keys) if c in self.keys]
+        if languages and "ja" in languages and READING in self.keys:
+            codes.append(READING)
+        best: dict[int, tuple[float, str]] = {}
+
+        def offer(index: int, score: float, code: str) -> None:
+            if category and self.phrases[index].category != category:
+                return
+            if score > best.get(index, (-1.0, ""))[0]:
+                best[index] = (score, "ja" if code == READING else code)
+
+        for code in codes:
+            needle = fold(query, code)
+            if not needle:
+                continue
+            keys = self.keys[code]
+            for index, key in enumerate(keys):
+                if needle in key:
+                    # Whole-phrase and prefix matches rank above matches inside longer text.
+                    offer(index, 100.0 - min(10.0, (len(key) - len(needle)) / 10)
+                          + (1.0 if key.startswith(needle) else 0.0), code)
+            if len(needle) < 3:
+                continue
+            for _, score, index in process.extract(needle, keys, scorer=fuzz.partial_ratio,
+                                                   score_cutoff=cutoff, limit=limit * 4):
+                offer(index, score * 0.89, code)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        return [SearchHit(self.phrases[i], round(s, 1), code) for i, (s, code) in ranked]
+
+    def match(self, text: str, language: str, threshold: float) -> PhraseMatch | None:
+        keys = self.keys.get(language)
+        needle = fold(text, language)
+        if not keys or not needle:
+            return None
+        found = process.extractOne(needle, keys, scorer=fuzz.ratio, score_cutoff=threshold)
+        if found is None:
+            return None
+        _, score, index = found
+        return PhraseMatch(self.phrases[index], round(score, 1), language)
+
+
+def search(book: Phrasebook, query: str, languages: list[str] | None = None,
+           limit: int = 30, category: str | None = None) -> list[SearchHit]:
+    """Search phrases by any language's text (kana/width/case-insensitive, fuzzy)."""
+    return book.index.search(query, languages, limit, category)
+
+
+def match_phrase(text: str, language: str, phrasebook: Phrasebook,
+                 threshold: float = 85.0) -> PhraseMatch | None:
+    """The phrase a recognized sentence most likely is, if it scores >= threshold (0..100).
+
+    When this returns a match, show `match.translation(target)` (a verified
+    translation) instead of machine translation, and say so.
+    """
+    return phrasebook.index.match(text, language, threshold)
