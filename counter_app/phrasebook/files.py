@@ -34,8 +34,26 @@ from counter_app.phrasebook.tables import (
 )
 
 FORMAT_TAG = "counter-app-phrasebook/1"
-CSV_FIXED = ("id", "category", "category_ja", "category_en", "note", "reading")
+CSV_FIXED = ("phrase_id", "category", "category_ja", "category_en", "note", "reading")
 REVIEWED_PREFIX = "reviewed_"
+# Display names of the shipped categories; used when a CSV or the master gives none.
+CATEGORY_NAMES = {
+    "reception": ("受付・番号札", "Reception and number tickets"),
+    "residence": ("住民登録・転入転出", "Residence registration and moving"),
+    "mynumber": ("マイナンバーカード", "My Number Card"),
+    "insurance_pension": ("国民健康保険・年金", "Health insurance and pension"),
+    "tax": ("税金", "Taxes"),
+    "childcare": ("子育て・学校", "Childcare and school"),
+    "certificates_fees": ("証明書・手数料", "Certificates and fees"),
+    "disaster": ("災害・緊急", "Disaster and emergency"),
+    "health_welfare": ("健康・福祉", "Health and welfare"),
+    "instructions": ("お願い・ご案内", "Requests and directions"),
+}
+
+
+def default_category(category_id: str) -> Category:
+    ja, en = CATEGORY_NAMES.get(category_id, (category_id, category_id))
+    return Category(category_id, {"ja": ja, "en": en})
 
 
 # --- YAML -----------------------------------------------------------------------------
@@ -215,8 +233,7 @@ def build_phrasebook(name: str, version: str, categories: list[Category], raws: 
                 problems.add(raw.where("category"), f"unknown category {raw.category!r}; "
                                                     "declare it under 'categories'")
             else:
-                known[raw.category] = Category(raw.category, {"ja": raw.category,
-                                                              "en": raw.category})
+                known[raw.category] = default_category(raw.category)
         if not raw.texts.get(SOURCE_LANGUAGE):
             problems.add(raw.where(SOURCE_LANGUAGE), "empty source (ja) text")
         for code, text in raw.texts.items():
@@ -252,10 +269,11 @@ def _column_languages(table: Table, problems: Problems) -> dict[str, str]:
                          f"{', '.join(CSV_FIXED)}")
             continue
         mapping[header] = code
-    for required in ("id", "category", SOURCE_LANGUAGE):
+    for required in ("phrase_id", "category", SOURCE_LANGUAGE):
         if required not in table.header:
             problems.add("header", f"missing column {required!r}; the header must contain "
-                                   "id, category, ja and one column per language")
+                                   "phrase_id, category, ja and one column per language "
+                                   "('id' is Indonesian)")
     return mapping
 
 
@@ -289,9 +307,9 @@ def load_table(path: Path) -> Phrasebook:
                 problems.add(row.where("category_ja"), f"category {category!r} has a different "
                                                        f"name than on an earlier row")
             elif previous is None:
-                categories[category] = Category(category, {"ja": names.get("ja", category),
-                                                           "en": names.get("en", category)})
-        raws.append(RawPhrase(row.where, row.get("id"), category, texts, reviewed,
+                default = default_category(category).names
+                categories[category] = Category(category, default | names)
+        raws.append(RawPhrase(row.where, row.get("phrase_id"), category, texts, reviewed,
                               row.get("note"), row.get("reading")))
     book = build_phrasebook(path.stem, "1", list(categories.values()), raws, problems)
     problems.raise_if_any()
@@ -321,6 +339,32 @@ def save_table(book: Phrasebook, path: Path, encoding: str = "utf-8-sig") -> Non
         write_xlsx(path, header, rows)
     else:
         write_csv(path, header, rows, encoding)
+
+
+def load_master(path: Path) -> Phrasebook:
+    """The translators' source list (phrasebooks/source/master.yaml: a list of
+    {id, category, ja, en, note?}); English counts as not reviewed by a native speaker."""
+    problems = Problems(path.name)
+    data = load_yaml_data(path, problems)
+    problems.raise_if_any()
+    if not isinstance(data, list):
+        problems.add("", "expected a list of {id, category, ja, en} entries")
+        problems.raise_if_any()
+    raws = []
+    for index, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            problems.add(f"entry #{index}", "expected a mapping")
+            continue
+        texts = {c: str(entry.get(c) or "").strip() for c in languages.LANGUAGES
+                 if c in entry and c not in ("id", "category", "note")}
+        raws.append(RawPhrase(lambda f, i=index: f"entry #{i}" + (f", {f}" if f else ""),
+                              str(entry.get("id") or ""), str(entry.get("category") or ""),
+                              texts, {}, str(entry.get("note") or "").strip()))
+    book = build_phrasebook("master", "source", [], raws, problems)
+    problems.raise_if_any()
+    from counter_app.phrasebook.readings import fill_readings
+
+    return fill_readings(book)
 
 
 # --- any format -----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 from platformdirs import user_data_dir
 
 from counter_app.errors import CounterAppError
-from counter_app.phrasebook.files import load_phrasebook, save_yaml
+from counter_app.phrasebook.files import load_master, load_phrasebook, save_yaml
 from counter_app.phrasebook.model import Phrasebook
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "phrasebooks"
 SHIPPED_PHRASEBOOK = "phrasebook.yaml"
 SHIPPED_TERMS = "terms.yaml"
+SHIPPED_MASTER = "source/master.yaml"  # ja + en only; used until phrasebook.yaml exists
 DEFAULT_OFFICE = "default"
 _VERSION_FILE = re.compile(r"^v(\d{4,})\.yaml$")
 
@@ -164,8 +165,16 @@ class Library:
 
         self.folder = Path(folder) if folder is not None else default_library_path()
         self.shipped_dir = shipped_dir
-        self.phrasebooks = _Versions(self.folder / "phrasebook", shipped_dir / SHIPPED_PHRASEBOOK,
-                                     load_phrasebook, save_yaml, Phrasebook.empty, keep)
+        shipped = shipped_dir / SHIPPED_PHRASEBOOK
+        if not shipped.is_file() and (shipped_dir / SHIPPED_MASTER).is_file():
+            shipped = shipped_dir / SHIPPED_MASTER
+        load = load_master if shipped.name == "master.yaml" else load_phrasebook
+
+        def load_any(path: Path) -> Phrasebook:
+            return load(path) if path == shipped else load_phrasebook(path)
+
+        self.phrasebooks = _Versions(self.folder / "phrasebook", shipped, load_any, save_yaml,
+                                     Phrasebook.empty, keep)
         self.term_versions = _Versions(self.folder / "terms", shipped_dir / SHIPPED_TERMS,
                                        terms.load_terms, terms.save_terms_yaml,
                                        terms.TermDictionary.empty, keep)
@@ -174,9 +183,16 @@ class Library:
     def phrasebook(self) -> Phrasebook:
         return self.phrasebooks.active()
 
-    def import_phrasebook(self, path: str | Path) -> Version:
-        """Validate `path` (YAML/CSV/XLSX) and make it the active version; all-or-nothing."""
+    def import_phrasebook(self, path: str | Path, readings: bool = True) -> Version:
+        """Validate `path` (YAML/CSV/XLSX) and make it the active version; all-or-nothing.
+
+        `readings`: add kana readings for kana search (needs pyopenjtalk; ~5 ms a phrase).
+        """
         book = load_phrasebook(path)  # raises ImportValidationError, nothing written
+        if readings:
+            from counter_app.phrasebook.readings import fill_readings
+
+            book = fill_readings(book)
         return self.phrasebooks.install(book)
 
     def rollback_phrasebook(self) -> Version:

@@ -87,7 +87,7 @@ class PhraseIndex:
             for index, key in enumerate(keys):
                 if needle in key:
                     # Whole-phrase and prefix matches rank above matches inside longer text.
-                    offer(index, 100.0 - min(10.0, (len(key) - len(needle)) / 10)
+                    offer(index, 95.0 + 4.0 * len(needle) / len(key)
                           + (1.0 if key.startswith(needle) else 0.0), code)
             if len(needle) < 3:
                 continue
