@@ -285,7 +285,6 @@ def load_table(path: Path) -> Phrasebook:
     assert table is not None
     mapping = _column_languages(table, problems)
     scan_cells(table, problems, MAX_TEXT)
-    problems.raise_if_any()
     categories: dict[str, Category] = {}
     raws = []
     for row in table.rows:

@@ -360,7 +360,6 @@ def load_terms_table(path: Path) -> TermDictionary:
     if "term" not in table.header:
         problems.add("header", "missing column 'term'")
     scan_cells(table, problems, MAX_TEXT)
-    problems.raise_if_any()
     entries = [(row.where(), _row_term(row, columns, problems)) for row in table.rows]
     _validate_terms(entries, problems)
     problems.raise_if_any()

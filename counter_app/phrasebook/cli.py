@@ -1,0 +1,168 @@
+"""`counter-app phrasebook ...` and `counter-app terms ...` admin commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from counter_app.phrasebook.library import Library, Version
+
+ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
+
+
+def _library(args) -> Library:
+    return Library(args.library)
+
+
+def _describe(version: Version) -> str:
+    when = f", imported {version.imported_at:%Y-%m-%d %H:%M}" if version.imported_at else ""
+    return f"{version.label}{when} ({version.path})"
+
+
+# --- phrasebook -------------------------------------------------------------------------
+
+def cmd_pb_validate(args) -> int:
+    from counter_app.phrasebook.files import load_phrasebook
+
+    book = load_phrasebook(args.file)
+    print(f"{args.file}: OK, {len(book)} phrases in {len(book.categories)} categories, "
+          f"languages {', '.join(book.languages)}")
+    return 0
+
+
+def cmd_pb_import(args) -> int:
+    version = _library(args).import_phrasebook(args.file, readings=not args.no_readings)
+    book = _library(args).phrasebook()
+    print(f"Imported {len(book)} phrases from {args.file} as {_describe(version)}.")
+    return 0
+
+
+def cmd_pb_export(args) -> int:
+    from counter_app.phrasebook.files import save_phrasebook
+
+    book = _library(args).phrasebook()
+    save_phrasebook(book, args.file, args.encoding)
+    print(f"Exported {len(book)} phrases to {args.file}.")
+    return 0
+
+
+def cmd_pb_list(args) -> int:
+    library = _library(args)
+    for version in library.phrasebooks.versions():
+        print(("* " if version.active else "  ") + _describe(version))
+    book = library.phrasebook()
+    print(f"Active: {book.name} {book.version}: {len(book)} phrases, "
+          f"languages {', '.join(book.languages)}")
+    if args.phrases:
+        for phrase in book.phrases:
+            print(f"{phrase.id}\t{phrase.category}\t{phrase.source_text}")
+    return 0
+
+
+def cmd_pb_rollback(args) -> int:
+    version = _library(args).rollback_phrasebook()
+    print(f"Active phrasebook is now {_describe(version)}.")
+    return 0
+
+
+def cmd_pb_search(args) -> int:
+    from counter_app.phrasebook.search import search
+
+    book = _library(args).phrasebook()
+    for hit in search(book, " ".join(args.query), args.lang or None, args.limit):
+        shown = hit.phrase.text(args.show) if args.show else None
+        print(f"{hit.score:5.1f}  {hit.phrase.id}  {hit.phrase.source_text}"
+              + (f"  |  {shown}" if shown else ""))
+    return 0
+
+
+# --- terms ------------------------------------------------------------------------------
+
+def cmd_terms_validate(args) -> int:
+    from counter_app.phrasebook.terms import load_terms
+
+    terms = load_terms(args.file)
+    print(f"{args.file}: OK, {len(terms)} terms, languages {', '.join(terms.languages)}")
+    return 0
+
+
+def cmd_terms_import(args) -> int:
+    version = _library(args).import_terms(args.file)
+    print(f"Imported {len(_library(args).terms())} terms from {args.file} as "
+          f"{_describe(version)}.")
+    return 0
+
+
+def cmd_terms_export(args) -> int:
+    from counter_app.phrasebook.terms import save_terms
+
+    terms = _library(args).terms()
+    save_terms(terms, args.file, args.encoding)
+    print(f"Exported {len(terms)} terms to {args.file}.")
+    return 0
+
+
+def cmd_terms_list(args) -> int:
+    library = _library(args)
+    for version in library.term_versions.versions():
+        print(("* " if version.active else "  ") + _describe(version))
+    for term in library.terms().terms:
+        flags = [f for f in ("do_not_translate", "force_translation") if getattr(term, f)]
+        translations = ", ".join(f"{c}: {t}" for c, t in term.translations.items())
+        print(f"{term.term}\t{term.reading}\t{' '.join(flags)}\t{translations}")
+    return 0
+
+
+def cmd_terms_rollback(args) -> int:
+    version = _library(args).rollback_terms()
+    print(f"Active term dictionary is now {_describe(version)}.")
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--library", type=Path, default=None,
+                        help="admin data folder (default: the user data folder)")
+
+    pb = subparsers.add_parser("phrasebook", help="import, export, roll back phrasebooks")
+    sub = pb.add_subparsers(dest="phrasebook_command", required=True)
+    p = sub.add_parser("validate", parents=[common], help="check a YAML/CSV/XLSX file")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_pb_validate)
+    p = sub.add_parser("import", parents=[common], help="validate and install a new version")
+    p.add_argument("file", type=Path)
+    p.add_argument("--no-readings", action="store_true",
+                   help="skip computing kana readings (faster for huge files)")
+    p.set_defaults(func=cmd_pb_import)
+    p = sub.add_parser("export", parents=[common], help="write the active phrasebook")
+    p.add_argument("file", type=Path, help=".yaml, .csv or .xlsx")
+    p.add_argument("--encoding", choices=ENCODINGS, default="utf-8-sig",
+                   help="CSV encoding (default utf-8-sig, what Excel opens correctly)")
+    p.set_defaults(func=cmd_pb_export)
+    p = sub.add_parser("list", parents=[common], help="kept versions and the active one")
+    p.add_argument("--phrases", action="store_true", help="also list every phrase")
+    p.set_defaults(func=cmd_pb_list)
+    p = sub.add_parser("rollback", parents=[common], help="activate the previous version")
+    p.set_defaults(func=cmd_pb_rollback)
+    p = sub.add_parser("search", parents=[common], help="search the active phrasebook")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--lang", action="append", help="search only these languages")
+    p.add_argument("--show", help="also print the phrase in this language")
+    p.add_argument("--limit", type=int, default=10)
+    p.set_defaults(func=cmd_pb_search)
+
+    terms = subparsers.add_parser("terms", help="term dictionary (辞書登録)")
+    sub = terms.add_subparsers(dest="terms_command", required=True)
+    for name, func, text in (("validate", cmd_terms_validate, "check a YAML/CSV/XLSX file"),
+                             ("import", cmd_terms_import, "validate and install a new version")):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument("file", type=Path)
+        p.set_defaults(func=func)
+    p = sub.add_parser("export", parents=[common], help="write the active term dictionary")
+    p.add_argument("file", type=Path, help=".yaml, .csv or .xlsx")
+    p.add_argument("--encoding", choices=ENCODINGS, default="utf-8-sig")
+    p.set_defaults(func=cmd_terms_export)
+    p = sub.add_parser("list", parents=[common], help="kept versions and the active terms")
+    p.set_defaults(func=cmd_terms_list)
+    p = sub.add_parser("rollback", parents=[common], help="activate the previous version")
+    p.set_defaults(func=cmd_terms_rollback)
