@@ -153,6 +153,15 @@ def test_espeak_speaks_with_low_quality_flag(language, text):
     assert min(chunk.level() for chunk in chunks) > 0.02
 
 
+def test_every_registry_espeak_voice_exists():
+    from counter_app import languages
+    from counter_app.pipeline.tts_espeak import EspeakSynthesizer
+
+    silent = [lang.code for lang in languages.LANGUAGES.values() if lang.espeak
+              and seconds(list(EspeakSynthesizer(lang.code).synthesize("1"))) < 0.1]
+    assert silent == []
+
+
 def test_espeak_speed_changes_duration():
     from counter_app.pipeline.tts_espeak import EspeakSynthesizer
 
