@@ -28,10 +28,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？…])\s+|(?<=[。！？])|\n+")
 def split_sentences(text: str, language: str) -> list[str]:
     """Sentences of `text` (the shared splitter when present, else a simple rule)."""
     try:
-        from counter_app.pipeline import sentences
+        from counter_app.pipeline.sentences import split_sentences as shared
     except ImportError:
         return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
-    return sentences.split_sentences(text, language)
+    return [part for part in shared(text, language) if part.strip()]
 
 
 def parse_wav_stream(data: bytes) -> AudioChunk:
