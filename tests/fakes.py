@@ -108,3 +108,16 @@ class FakeFactory:
 
             raise ModelNotFoundError("voice", language)
         return ToneSynthesizer(language)
+
+
+def add_choices(factory: FakeFactory, no_asr: tuple[str, ...] = ()) -> FakeFactory:
+    """Give the fake the engine-choice API the UI uses to mark missing models."""
+    from counter_app.errors import ModelNotFoundError
+
+    def choose_recognizer(code: str):
+        if code in no_asr:
+            raise ModelNotFoundError("speech recognition", code)
+        return "scripted"
+
+    factory.choose_recognizer = choose_recognizer
+    return factory

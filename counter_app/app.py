@@ -1,0 +1,90 @@
+"""GUI start-up: the one place that joins the core and Qt."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from counter_app import config
+from counter_app.errors import CounterAppError
+from counter_app.pipeline.audio import MicrophoneSource, SpeakerSink
+from counter_app.pipeline.factory import EngineFactory
+from counter_app.pipeline.interpreter import Interpreter
+from counter_app.stats import UsageStats
+from counter_app.store import ModelStore
+
+
+def voice_ready_check(factory: EngineFactory):
+    """True when a language can be heard (ASR) on this machine."""
+
+    def ready(code: str) -> bool:
+        try:
+            factory.choose_recognizer(code)
+            return True
+        except CounterAppError:
+            return False
+
+    return ready
+
+
+def build_window(settings: config.Settings, factory: EngineFactory,
+                 source_factory=None, sink_factory=None, stats: UsageStats | None = None):
+    """Create bridge, interpreter and the counter window (tests call this too)."""
+    from counter_app.ui.bridge import CoreBridge
+    from counter_app.ui.conversation import ConversationWindow
+    from PySide6.QtWidgets import QPushButton
+
+    from counter_app.ui.i18n import set_language, tr
+    from counter_app.ui.style import stylesheet
+
+    set_language(settings.ui_language)
+    bridge = CoreBridge()
+    interpreter = Interpreter(factory, bridge.post)
+    conv = settings.conversation
+    window = ConversationWindow(
+        interpreter, bridge, settings,
+        source_factory or (lambda side: MicrophoneSource(conv.microphone)),
+        sink_factory or (lambda: SpeakerSink(conv.speaker)),
+        stats=stats, voice_ready=voice_ready_check(factory), save_settings=config.save)
+    window.setStyleSheet(stylesheet(conv.font_scale))
+    window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
+    window.bridge = bridge  # keep it alive with the window
+    settings_button = QPushButton("⚙ " + tr("settings"))
+    settings_button.clicked.connect(lambda: open_settings(window))
+    window.extra_toolbar.addWidget(settings_button)
+    window.settings_button = settings_button
+    return window
+
+
+def open_settings(window) -> None:
+    from counter_app.ui.settings_dialog import SettingsDialog
+    from counter_app.ui.style import stylesheet
+
+    dialog = SettingsDialog(window.settings, window)
+    if dialog.exec():
+        settings = dialog.apply()
+        config.save(settings)
+        window.setStyleSheet(stylesheet(settings.conversation.font_scale))
+        window.resident.setStyleSheet(stylesheet(settings.conversation.font_scale))
+        window.refresh_readiness()
+
+
+def run(models_dir: str | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app = QApplication.instance() or QApplication(sys.argv)
+    settings = config.load()
+    factory = EngineFactory(ModelStore(models_dir or settings.models_dir), settings.engines)
+    stats = UsageStats(enabled=settings.usage_statistics)
+    window = build_window(settings, factory, stats=stats)
+    conv = settings.conversation
+    window.interpreter.preload(asr=[conv.staff_language, conv.resident_language],
+                               tts=[conv.staff_language, conv.resident_language],
+                               mt=[(conv.staff_language, conv.resident_language),
+                                   (conv.resident_language, conv.staff_language)])
+    window.resize(1280, 800)
+    window.show()
+    code = app.exec()
+    window.interpreter.shutdown()
+    return code

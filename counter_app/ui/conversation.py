@@ -1,0 +1,348 @@
+"""The face-to-face counter screen: staff half and resident half.
+
+The window only paints and forwards taps; turns run in the Interpreter's
+workers and come back as events through the CoreBridge.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QTransform
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.config import Settings
+from counter_app.conversation import Conversation, Exchange
+from counter_app.errors import CounterAppError
+from counter_app.events import (
+    AudioChunk,
+    AudioLevel,
+    PipelineError,
+    Quality,
+    SpeechEvent,
+    StageChanged,
+    TranscriptEvent,
+    TranslationEvent,
+    TurnStage,
+)
+from counter_app.pipeline.base import AudioSink, AudioSource
+from counter_app.pipeline.interpreter import Interpreter, Turn, TurnRequest
+from counter_app.pipeline.vad import EndOfSpeechGate
+from counter_app.stats import UsageStats
+from counter_app.ui.bridge import CoreBridge
+from counter_app.ui.i18n import tr
+from counter_app.ui.language_picker import LanguagePicker
+from counter_app.ui.panel import SidePanel
+
+SourceFactory = Callable[[str], AudioSource]  # side -> microphone (or file in tests)
+SinkFactory = Callable[[], AudioSink]
+
+
+@dataclass
+class _ActiveTurn:
+    side: str
+    turn: Turn
+    mode: str  # voice | text
+    speech: tuple[AudioChunk, ...] = ()
+    quality: Quality = Quality.GOOD
+
+
+class RotatableHost(QGraphicsView):
+    """Hosts a widget that can be turned 180° for the person across the table."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setScene(QGraphicsScene(self))
+        self.proxy = self.scene().addWidget(widget)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.setEnabled(False)
+        self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy().ScrollBarAlwaysOff)
+        self.rotated = False
+
+    def set_rotated(self, rotated: bool) -> None:
+        self.rotated = rotated
+        self.setTransform(QTransform().rotate(180) if rotated else QTransform())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        size = self.viewport().size()
+        self.proxy.resize(size.width(), size.height())
+        self.scene().setSceneRect(0, 0, size.width(), size.height())
+        self.centerOn(size.width() / 2, size.height() / 2)
+
+
+class ConversationWindow(QMainWindow):
+    def __init__(self, interpreter: Interpreter, bridge: CoreBridge, settings: Settings,
+                 source_factory: SourceFactory, sink_factory: SinkFactory,
+                 stats: UsageStats | None = None,
+                 voice_ready: Callable[[str], bool] = lambda code: True,
+                 save_settings: Callable[[Settings], None] = lambda s: None):
+        super().__init__()
+        self.interpreter = interpreter
+        self.settings = settings
+        self.source_factory = source_factory
+        self.sink_factory = sink_factory
+        self.stats = stats
+        self.voice_ready = voice_ready
+        self.save_settings = save_settings
+        self.conversation = Conversation()
+        self.active: dict[int, _ActiveTurn] = {}
+        self.hands_free_side: str | None = None
+        self.last_speech: dict[str, tuple[AudioChunk, ...]] = {}
+        bridge.event.connect(self.on_event)
+        self.setWindowTitle(tr("app_title"))
+        self._build()
+        self._idle_timer = QTimer(self, interval=10_000, timeout=self._check_idle)
+        self._idle_timer.start()
+
+    # --- layout --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        conv = self.settings.conversation
+        size = int(20 * conv.font_scale)
+        self.staff = SidePanel("staff", conv.staff_language, size)
+        self.resident = SidePanel("resident", conv.resident_language, size)
+        self.panels = {"staff": self.staff, "resident": self.resident}
+        self.resident_host = RotatableHost(self.resident)
+        self.resident_host.set_rotated(conv.rotate_resident_half)
+
+        toolbar = QHBoxLayout()
+        self.next_button = QPushButton("⟳ " + tr("next_customer"))
+        self.next_button.setObjectName("next")
+        self.next_button.clicked.connect(self.next_customer)
+        toolbar.addWidget(self.next_button)
+        self.rotate_button = QPushButton("⇅ " + tr("rotate"))
+        self.rotate_button.setCheckable(True)
+        self.rotate_button.setChecked(conv.rotate_resident_half)
+        self.rotate_button.toggled.connect(self.set_rotated)
+        toolbar.addWidget(self.rotate_button)
+        self.hands_free_button = QPushButton(tr("hands_free"))
+        self.hands_free_button.setCheckable(True)
+        self.hands_free_button.setChecked(conv.hands_free)
+        toolbar.addWidget(self.hands_free_button)
+        toolbar.addStretch(1)
+        self.extra_toolbar = toolbar  # the app adds phrases/captions/settings buttons here
+
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+        halves = QHBoxLayout()
+        halves.setSpacing(0)
+        halves.addWidget(self.staff, 1)
+        divider = QFrame()
+        divider.setFrameShape(QFrame.Shape.VLine)
+        halves.addWidget(divider)
+        halves.addWidget(self.resident_host, 1)
+
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.banner)
+        layout.addLayout(halves, 1)
+        self.setCentralWidget(root)
+
+        for side, panel in self.panels.items():
+            panel.talk_started.connect(lambda s=side: self.start_talking(s))
+            panel.talk_stopped.connect(lambda s=side: self.stop_talking(s))
+            panel.text_submitted.connect(lambda text, s=side: self.send_text(s, text))
+            panel.edit_submitted.connect(lambda text, s=side: self._submit_edit(s, text))
+            panel.edit_cancelled.connect(lambda s=side: self._cancel_edit(s))
+            panel.replay_requested.connect(lambda s=side: self.replay(s))
+        self.resident.language_clicked.connect(self.pick_language)
+        self.refresh_readiness()
+
+    # --- user actions ----------------------------------------------------------------
+
+    def languages_for(self, side: str) -> tuple[str, str]:
+        me, other = self.panels[side], self.panels["resident" if side == "staff" else "staff"]
+        return me.language.code, other.language.code
+
+    def start_talking(self, side: str) -> None:
+        if any(t.side == side and t.mode == "voice" for t in self.active.values()):
+            return
+        panel = self.panels[side]
+        panel.show_status("")
+        try:
+            source = self.source_factory(side)
+        except CounterAppError as exc:
+            panel.show_status(f"{tr('mic_error')}: {exc}")
+            panel.talk.reset()
+            return
+        if self.hands_free_button.isChecked():
+            source = EndOfSpeechGate(source)
+            self.hands_free_side = side
+        source_lang, target_lang = self.languages_for(side)
+        conv = self.settings.conversation
+        request = TurnRequest(
+            source_lang, target_lang, audio=source,
+            sink=self.sink_factory() if conv.speak_translations else None,
+            speed=conv.speech_speed, edit_before_translate=conv.edit_before_translate)
+        turn = self.interpreter.start(request)
+        self.active[turn.id] = _ActiveTurn(side, turn, "voice")
+
+    def stop_talking(self, side: str) -> None:
+        if self.hands_free_side == side:
+            self.hands_free_side = None
+        for active in self.active.values():
+            if active.side == side and active.mode == "voice":
+                active.turn.release()
+
+    def send_text(self, side: str, text: str) -> None:
+        source_lang, target_lang = self.languages_for(side)
+        conv = self.settings.conversation
+        turn = self.interpreter.start(TurnRequest(
+            source_lang, target_lang, text=text,
+            sink=self.sink_factory() if conv.speak_translations else None,
+            speed=conv.speech_speed))
+        self.active[turn.id] = _ActiveTurn(side, turn, "text")
+
+    def replay(self, side: str) -> None:
+        chunks = self.last_speech.get(side)
+        if not chunks:
+            return
+        sink = self.sink_factory()
+
+        def play() -> None:
+            try:
+                for chunk in chunks:
+                    sink.play(chunk)
+                sink.close()
+            except CounterAppError:
+                pass  # a missing speaker already shows when a turn speaks
+
+        threading.Thread(target=play, name="replay", daemon=True).start()
+
+    def set_rotated(self, rotated: bool) -> None:
+        self.resident_host.set_rotated(rotated)
+        self.settings.conversation.rotate_resident_half = rotated
+
+    def pick_language(self) -> str | None:
+        picker = LanguagePicker(self.voice_ready, self.resident.language.code, self)
+        if picker.exec() and picker.chosen:
+            self.set_resident_language(picker.chosen)
+        return picker.chosen
+
+    def set_resident_language(self, code: str) -> None:
+        self.settings.conversation.resident_language = code
+        self.save_settings(self.settings)
+        self.refresh_readiness()
+
+    def refresh_readiness(self) -> None:
+        conv = self.settings.conversation
+        staff_ok = self.voice_ready(conv.staff_language)
+        resident_ok = self.voice_ready(conv.resident_language)
+        self.staff.set_language(conv.staff_language, staff_ok)
+        self.resident.set_language(conv.resident_language, resident_ok)
+        self.resident.show_hint("" if resident_ok else "⌨ " + tr("missing_models"))
+        if not staff_ok and not resident_ok:
+            self.banner.setText(f"<b>{tr('no_models_title')}</b><br>"
+                                + tr("no_models_body").replace("\n", "<br>"))
+        self.banner.setVisible(not staff_ok and not resident_ok)
+
+    def next_customer(self) -> None:
+        """One tap: cancel running turns and wipe every trace of this customer."""
+        for active in list(self.active.values()):
+            active.turn.cancel()
+        self.active.clear()
+        self.hands_free_side = None
+        self.conversation.clear()
+        self.last_speech.clear()
+        for panel in self.panels.values():
+            panel.clear()
+
+    # --- events from the core (GUI thread) ------------------------------------------------
+
+    def on_event(self, event) -> None:
+        active = self.active.get(event.turn_id)
+        if active is None:
+            return  # a turn of a previous customer
+        panel = self.panels[active.side]
+        other = self.panels["resident" if active.side == "staff" else "staff"]
+        if isinstance(event, AudioLevel):
+            panel.meter.set_level(event.level)
+        elif isinstance(event, TranscriptEvent):
+            transcript = event.transcript
+            panel.show_partial("" if transcript.is_final and not
+                               active.turn.request.edit_before_translate else transcript.text)
+            if transcript.is_final and active.turn.request.edit_before_translate:
+                panel.begin_edit(transcript.text)
+        elif isinstance(event, TranslationEvent):
+            self._show_translation(active, event, panel, other)
+        elif isinstance(event, SpeechEvent):
+            self.last_speech[other.role] = event.chunks
+            other.replay_button.setEnabled(True)
+            if event.quality is Quality.LOW:
+                other.show_hint(tr("low_voice_hint"))
+        elif isinstance(event, PipelineError):
+            if event.kind == "voice_unavailable":
+                other.show_hint(f"⌨ {tr('missing_models')}")
+            else:
+                panel.show_status(event.message)
+        elif isinstance(event, StageChanged) and event.stage in (
+                TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED):
+            self._finish(event.turn_id, active, panel)
+
+    def _show_translation(self, active: _ActiveTurn, event: TranslationEvent,
+                          panel: SidePanel, other: SidePanel) -> None:
+        translation = event.translation
+        panel.show_partial("")
+        hints = []
+        if translation.phrase_id:
+            hints.append("✔ " + tr("verified_hint"))
+        elif translation.pivoted:
+            hints.append(tr("pivot_hint"))
+        panel.add_own(translation.source_text, translation.back_translation, hints)
+        other.add_other(translation.text, ["✔"] if translation.phrase_id else [])
+        mode = "phrase" if translation.phrase_id else active.mode
+        self.conversation.add(Exchange(
+            active.side, translation.source, translation.target, translation.source_text,
+            translation.text, translation.back_translation, mode, translation.pivoted,
+            bool(translation.phrase_id)))
+        if self.stats:
+            resident_language = self.resident.language.code
+            self.stats.record(resident_language, mode)
+
+    def _finish(self, turn_id: int, active: _ActiveTurn, panel: SidePanel) -> None:
+        self.active.pop(turn_id, None)
+        if active.mode != "voice":
+            return
+        panel.meter.setValue(0)
+        if self.hands_free_side == active.side:
+            self.start_talking(active.side)  # hands-free: listen for the next utterance
+        else:
+            panel.talk.reset()
+
+    def _submit_edit(self, side: str, text: str) -> None:
+        for active in self.active.values():
+            if active.side == side and active.mode == "voice":
+                self.panels[side].show_partial("")
+                active.turn.submit(text)
+
+    def _cancel_edit(self, side: str) -> None:
+        for active in self.active.values():
+            if active.side == side:
+                active.turn.cancel()
+        self.panels[side].show_partial("")
+
+    def _check_idle(self) -> None:
+        minutes = self.settings.conversation.idle_timeout_minutes
+        if minutes and self.conversation.exchanges and not self.active \
+                and self.conversation.idle_seconds() > minutes * 60:
+            self.next_customer()

@@ -1,0 +1,66 @@
+"""Resident language picker: every language in its own script; languages
+without voice models are marked, never hidden."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app import languages
+from counter_app.ui.i18n import CHOOSE_LANGUAGE, tr
+
+
+class LanguagePicker(QDialog):
+    def __init__(self, voice_ready: Callable[[str], bool], current: str | None = None,
+                 parent: QWidget | None = None, columns: int = 5):
+        super().__init__(parent)
+        self.setWindowTitle(tr("choose_language"))
+        self.chosen: str | None = None
+        layout = QVBoxLayout(self)
+        title = QLabel("  ·  ".join(CHOOSE_LANGUAGE.values()))
+        title.setWordWrap(True)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet("font-size: 17px; color: #1f2937;")
+        layout.addWidget(title)
+
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        grid.setSpacing(10)
+        self.buttons: dict[str, QPushButton] = {}
+        codes = [c for c in languages.TEXT_LANGUAGES if c != languages.STAFF_LANGUAGE]
+        for index, code in enumerate(codes):
+            lang = languages.get(code)
+            ready = voice_ready(code)
+            label = f"{lang.native}\n{lang.english}"
+            if not ready:
+                label += f"\n⌨ {tr('missing_models')}"
+            button = QPushButton(label)
+            button.setMinimumSize(180, 96)
+            button.setStyleSheet("font-size: 20px;")
+            button.setCheckable(True)
+            button.setChecked(code == current)
+            button.setProperty("voice_ready", ready)
+            if not ready:
+                button.setStyleSheet("font-size: 20px; color: #6b7280; border-style: dashed;")
+            button.clicked.connect(lambda _=False, c=code: self._choose(c))
+            grid.addWidget(button, index // columns, index % columns)
+            self.buttons[code] = button
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+        layout.addWidget(scroll, 1)
+        self.resize(1100, 760)
+
+    def _choose(self, code: str) -> None:
+        self.chosen = code
+        self.accept()

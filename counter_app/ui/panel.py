@@ -1,0 +1,171 @@
+"""One half of the face-to-face screen: a speaker's own side of the counter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app import languages
+from counter_app.ui.i18n import tr
+from counter_app.ui.widgets import Bubble, BubbleList, LevelMeter, TalkButton
+
+
+class SidePanel(QWidget):
+    """History, live caption, edit box, typing box and talk button of one side."""
+
+    talk_started = Signal()
+    talk_stopped = Signal()
+    text_submitted = Signal(str)
+    edit_submitted = Signal(str)
+    edit_cancelled = Signal()
+    replay_requested = Signal()
+    language_clicked = Signal()
+
+    def __init__(self, role: str, language: str, point_size: int = 20):
+        super().__init__()
+        self.role = role
+        self.point_size = point_size
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+
+        header = QHBoxLayout()
+        self.language_button = QPushButton()
+        self.language_button.setObjectName("language")
+        self.language_button.clicked.connect(self.language_clicked)
+        header.addWidget(self.language_button, 1)
+        self.replay_button = QPushButton("🔊 " + tr("replay"))
+        self.replay_button.setEnabled(False)
+        self.replay_button.clicked.connect(self.replay_requested)
+        header.addWidget(self.replay_button)
+        layout.addLayout(header)
+
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        layout.addWidget(self.hint)
+
+        self.history = BubbleList()
+        layout.addWidget(self.history, 1)
+
+        self.partial = QLabel()
+        self.partial.setObjectName("partial")
+        self.partial.setWordWrap(True)
+        self.partial.setMinimumHeight(40)
+        layout.addWidget(self.partial)
+
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout.addWidget(self.status)
+
+        self.edit_row = QWidget()
+        edit_layout = QHBoxLayout(self.edit_row)
+        edit_layout.setContentsMargins(0, 0, 0, 0)
+        self.edit_box = QLineEdit()
+        self.edit_box.setPlaceholderText(tr("edit_hint"))
+        self.edit_box.returnPressed.connect(self._send_edit)
+        edit_layout.addWidget(self.edit_box, 1)
+        send = QPushButton(tr("send"))
+        send.clicked.connect(self._send_edit)
+        edit_layout.addWidget(send)
+        cancel = QPushButton(tr("cancel"))
+        cancel.clicked.connect(self._cancel_edit)
+        edit_layout.addWidget(cancel)
+        self.edit_row.hide()
+        layout.addWidget(self.edit_row)
+
+        type_row = QHBoxLayout()
+        self.text_box = QLineEdit()
+        self.text_box.returnPressed.connect(self._send_text)
+        type_row.addWidget(self.text_box, 1)
+        self.send_button = QPushButton("➤")
+        self.send_button.setMinimumWidth(72)
+        self.send_button.clicked.connect(self._send_text)
+        type_row.addWidget(self.send_button)
+        layout.addLayout(type_row)
+
+        self.meter = LevelMeter()
+        layout.addWidget(self.meter)
+        self.talk = TalkButton("", "")
+        self.talk.started.connect(self.talk_started)
+        self.talk.stopped.connect(self.talk_stopped)
+        layout.addWidget(self.talk)
+        self.set_language(language)
+
+    # --- state ---------------------------------------------------------------------
+
+    def set_language(self, code: str, voice_ready: bool = True) -> None:
+        self.language = languages.get(code)
+        self.language_button.setText(self.language.native)
+        direction = Qt.LayoutDirection.RightToLeft if self.language.rtl \
+            else Qt.LayoutDirection.LeftToRight
+        self.text_box.setLayoutDirection(direction)
+        self.text_box.setPlaceholderText("⌨ " + self.language.native)
+        if self.role == "staff":
+            self.talk.set_texts("◉ " + tr("hold_to_talk"), "● " + tr("tap_to_stop"))
+        else:  # the resident may read neither Japanese nor English: icons + own script
+            self.talk.set_texts("◉ " + self.language.native, "● …")
+        self.talk.setEnabled(voice_ready)
+
+    def show_partial(self, text: str) -> None:
+        self.partial.setText(text)
+
+    def show_status(self, message: str) -> None:
+        self.status.setText(message)
+        self.status.setVisible(bool(message))
+
+    def show_hint(self, message: str) -> None:
+        self.hint.setText(message)
+        self.hint.setVisible(bool(message))
+
+    def begin_edit(self, text: str) -> None:
+        self.edit_box.setText(text)
+        self.edit_row.show()
+        self.edit_box.setFocus()
+
+    def add_own(self, text: str, back_translation: str | None, hints: list[str]) -> Bubble:
+        note = f"↩ {back_translation}" if back_translation else ""
+        return self.history.add(Bubble(text, note, own=True, hint=" · ".join(hints),
+                                       point_size=self.point_size, rtl=self.language.rtl))
+
+    def add_other(self, translation: str, hints: list[str]) -> Bubble:
+        return self.history.add(Bubble(translation, own=False, hint=" · ".join(hints),
+                                       point_size=int(self.point_size * 1.25),
+                                       rtl=self.language.rtl))
+
+    def clear(self) -> None:
+        self.history.clear()
+        self.partial.clear()
+        self.text_box.clear()
+        self.edit_box.clear()
+        self.edit_row.hide()
+        self.show_status("")
+        self.replay_button.setEnabled(False)
+        self.talk.reset()
+        self.meter.setValue(0)
+
+    # --- private -------------------------------------------------------------------
+
+    def _send_text(self) -> None:
+        text = self.text_box.text().strip()
+        if text:
+            self.text_box.clear()
+            self.text_submitted.emit(text)
+
+    def _send_edit(self) -> None:
+        self.edit_row.hide()
+        self.edit_submitted.emit(self.edit_box.text().strip())
+
+    def _cancel_edit(self) -> None:
+        self.edit_row.hide()
+        self.edit_cancelled.emit()

@@ -1,0 +1,173 @@
+"""Reusable widgets sized for gloved fingers on a 10–13 inch tablet."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+TOUCH_MIN = 64  # px: minimum height of anything a finger must hit
+HOLD_SECONDS = 0.4  # shorter press = tap-to-toggle; longer = press-and-hold
+
+
+class TalkButton(QPushButton):
+    """Push-to-talk that supports both press-and-hold and tap-to-toggle.
+
+    Emits `started` when listening should begin and `stopped` when the speaker
+    is done (release after a hold, or a second tap).
+    """
+
+    started = Signal()
+    stopped = Signal()
+
+    def __init__(self, idle_text: str, active_text: str, parent: QWidget | None = None):
+        super().__init__(idle_text, parent)
+        self.idle_text, self.active_text = idle_text, active_text
+        self.active = False
+        self._pressed_at = 0.0
+        self._toggle_mode = False
+        self.setMinimumHeight(TOUCH_MIN * 2)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setObjectName("talk")
+        self._restyle()
+
+    def set_texts(self, idle_text: str, active_text: str) -> None:
+        self.idle_text, self.active_text = idle_text, active_text
+        self.setText(active_text if self.active else idle_text)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().mousePressEvent(event)
+        if self.active and self._toggle_mode:  # second tap ends a toggled turn
+            self._toggle_mode = False
+            self.finish()
+            return
+        self._pressed_at = time.monotonic()
+        self.begin()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        if not self.active or self._toggle_mode:
+            return
+        if time.monotonic() - self._pressed_at < HOLD_SECONDS:
+            self._toggle_mode = True  # a tap: keep listening until tapped again
+            self.setText(self.active_text)
+        else:
+            self.finish()
+
+    def begin(self) -> None:
+        if not self.active:
+            self.active = True
+            self.setText(self.active_text)
+            self._restyle()
+            self.started.emit()
+
+    def finish(self) -> None:
+        if self.active:
+            self.active = False
+            self._toggle_mode = False
+            self.setText(self.idle_text)
+            self._restyle()
+            self.stopped.emit()
+
+    def reset(self) -> None:
+        """Back to idle without emitting (turn ended elsewhere)."""
+        self.active = False
+        self._toggle_mode = False
+        self.setText(self.idle_text)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        self.setProperty("active", self.active)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+class LevelMeter(QProgressBar):
+    """Microphone level; decays smoothly when events stop arriving."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setRange(0, 100)
+        self.setTextVisible(False)
+        self.setFixedHeight(14)
+        self._decay = QTimer(self, interval=100, timeout=self._fall)
+        self._decay.start()
+
+    def set_level(self, rms: float) -> None:
+        # speech RMS ~0.02–0.3: show on a rough log scale
+        import math
+
+        value = 0 if rms <= 1e-4 else min(100, int((math.log10(rms) + 4) / 3.5 * 100))
+        self.setValue(max(value, self.value()))
+
+    def _fall(self) -> None:
+        self.setValue(max(0, self.value() - 8))
+
+
+class Bubble(QFrame):
+    """One line of the conversation: main text plus an optional small note."""
+
+    def __init__(self, text: str, note: str = "", own: bool = False, hint: str = "",
+                 point_size: int = 20, rtl: bool = False):
+        super().__init__()
+        self.setObjectName("own" if own else "other")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        self.text_label = QLabel(text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont()
+        font.setPointSize(point_size)
+        self.text_label.setFont(font)
+        if rtl:
+            self.text_label.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+            self.text_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.text_label)
+        self.note_label = QLabel(note)
+        self.note_label.setWordWrap(True)
+        self.note_label.setObjectName("note")
+        self.note_label.setVisible(bool(note))
+        layout.addWidget(self.note_label)
+        self.hint_label = QLabel(hint)
+        self.hint_label.setObjectName("hint")
+        self.hint_label.setVisible(bool(hint))
+        layout.addWidget(self.hint_label)
+
+
+class BubbleList(QScrollArea):
+    """Scrollable history that follows the newest line."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self._layout = QVBoxLayout(inner)
+        self._layout.addStretch(1)
+        self.setWidget(inner)
+        self.verticalScrollBar().rangeChanged.connect(
+            lambda _lo, hi: self.verticalScrollBar().setValue(hi))
+
+    def add(self, bubble: Bubble) -> Bubble:
+        self._layout.addWidget(bubble)
+        return bubble
+
+    def bubbles(self) -> list[Bubble]:
+        return [self._layout.itemAt(i).widget() for i in range(self._layout.count())
+                if isinstance(self._layout.itemAt(i).widget(), Bubble)]
+
+    def clear(self) -> None:
+        for bubble in self.bubbles():
+            self._layout.removeWidget(bubble)
+            bubble.deleteLater()
