@@ -30,10 +30,10 @@ def voice_ready_check(factory: EngineFactory):
 def build_window(settings: config.Settings, factory: EngineFactory,
                  source_factory=None, sink_factory=None, stats: UsageStats | None = None):
     """Create bridge, interpreter and the counter window (tests call this too)."""
-    from counter_app.ui.bridge import CoreBridge
-    from counter_app.ui.conversation import ConversationWindow
     from PySide6.QtWidgets import QPushButton
 
+    from counter_app.ui.bridge import CoreBridge
+    from counter_app.ui.conversation import ConversationWindow
     from counter_app.ui.i18n import set_language, tr
     from counter_app.ui.style import stylesheet
 
