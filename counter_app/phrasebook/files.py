@@ -281,7 +281,8 @@ def load_table(path: Path) -> Phrasebook:
     """Import a CSV or XLSX phrasebook (all-or-nothing)."""
     problems = Problems(path.name)
     table = read_table(path, problems)
-    problems.raise_if_any()
+    if table is None:
+        problems.raise_if_any()
     assert table is not None
     mapping = _column_languages(table, problems)
     scan_cells(table, problems, MAX_TEXT)
@@ -308,7 +309,10 @@ def load_table(path: Path) -> Phrasebook:
             elif previous is None:
                 default = default_category(category).names
                 categories[category] = Category(category, default | names)
-        raws.append(RawPhrase(row.where, row.get("phrase_id"), category, texts, reviewed,
+        def where(field_name: str | None, row=row) -> str:
+            return row.where("phrase_id" if field_name == "id" else field_name)
+
+        raws.append(RawPhrase(where, row.get("phrase_id"), category, texts, reviewed,
                               row.get("note"), row.get("reading")))
     book = build_phrasebook(path.stem, "1", list(categories.values()), raws, problems)
     problems.raise_if_any()

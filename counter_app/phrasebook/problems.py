@@ -44,6 +44,8 @@ class Problems:
         self.truncated = False
 
     def add(self, where: str, message: str) -> None:
+        if Problem(self.file, where, message) in self.items:
+            return
         if len(self.items) >= MAX_PROBLEMS:
             self.truncated = True
             return
