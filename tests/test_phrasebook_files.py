@@ -20,7 +20,8 @@ def book() -> Phrasebook:
                {"ja": "番号札をお取りください。", "en": "Please take a number ticket.",
                 "ko": "번호표를 뽑아 주세요.", "zh-Hant": "請抽號碼牌。", "th": "กรุณารับบัตรคิว"},
                {"en": True, "ko": False, "th": False}, note="受付で最初に"),
-        Phrase("fees.300", "fees", {"ja": "手数料は三百円です。", "en": "The fee is 300 yen, \"cash\"."},
+        Phrase("fees.300", "fees",
+               {"ja": "手数料は三百円です。", "en": "The fee is 300 yen, \"cash\"."},
                {"en": True}, reading="てすうりょうはさんびゃくえんです"),
         Phrase("fees.multiline", "fees", {"ja": "一行目\n二行目", "ru": "Пошлина, 300 иен"}),
     )
@@ -128,7 +129,8 @@ def test_broken_encoding_gives_line(tmp_path):
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_formula_start_is_rejected_in_any_column(tmp_path, start):
-    path = write(tmp_path / "p.csv", f"phrase_id,category,ja,en,note\na,c,はい,Yes,{start}SUM(A1)\n")
+    path = write(tmp_path / "p.csv",
+                 f"phrase_id,category,ja,en,note\na,c,はい,Yes,{start}SUM(A1)\n")
     assert problems_of(path) == [
         f"p.csv: row 2, column 'note': text starts with '{start}', which spreadsheet programs "
         "run as a formula (CSV injection); reword it so it starts differently"]
