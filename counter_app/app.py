@@ -56,6 +56,36 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     return window
 
 
+def build_caption_window(settings: config.Settings, factory: EngineFactory,
+                         speakers: dict[str, tuple[str, object]] | None = None,
+                         stats: UsageStats | None = None):
+    """Caption mode.  `speakers`: label -> (language, source factory); default is the
+    staff microphone in the staff language."""
+    from counter_app.captions import CaptionRunner
+    from counter_app.ui.captions import CaptionWindow
+
+    conv, caps = settings.conversation, settings.captions
+    speakers = speakers or {
+        "staff": (conv.staff_language, lambda: MicrophoneSource(conv.microphone))}
+    service = factory.translation_service()
+
+    def translator(language: str):
+        if not caps.translation_language or caps.translation_language == language:
+            return None
+        return lambda text: service.translate(text, language, caps.translation_language,
+                                              back=False).text
+
+    def runners(session, emit):
+        if stats:
+            for language, _ in speakers.values():
+                stats.record(language, "caption")
+        return [CaptionRunner(session, label, lambda lang=language: factory.recognizer(lang),
+                              source, emit, translate=translator(language))
+                for label, (language, source) in speakers.items()]
+
+    return CaptionWindow(caps, runners)
+
+
 def open_settings(window) -> None:
     from counter_app.ui.settings_dialog import SettingsDialog
     from counter_app.ui.style import stylesheet

@@ -1,0 +1,156 @@
+"""Counter screen flows (pytest-qt, offscreen) with scripted engines; the same
+screen on real models is in test_ui_real.py."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from counter_app.app import build_window  # noqa: E402
+from counter_app.config import Settings  # noqa: E402
+from counter_app.errors import AudioDeviceError  # noqa: E402
+from counter_app.pipeline.audio import MemorySink  # noqa: E402
+from counter_app.stats import UsageStats  # noqa: E402
+from tests.fakes import FakeFactory, GatedSource, add_choices  # noqa: E402
+
+
+@pytest.fixture()
+def make_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
+
+    def make(text="hello there", source_factory=None, no_asr=(), **conv):
+        settings = Settings()
+        settings.conversation.resident_language = "ko"
+        for key, value in conv.items():
+            setattr(settings.conversation, key, value)
+        sinks = []
+
+        def sink():
+            sinks.append(MemorySink())
+            return sinks[-1]
+
+        window = build_window(settings, add_choices(FakeFactory(text), no_asr),
+                              source_factory=source_factory or (lambda side: GatedSource(5)),
+                              sink_factory=sink, stats=UsageStats(tmp_path / "usage.json"))
+        window.sinks = sinks
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        return window
+
+    return make
+
+
+def _bubbles(panel):
+    return [b.text_label.text() for b in panel.history.bubbles()]
+
+
+def test_voice_turn_lands_on_both_halves(make_window, qtbot):
+    window = make_window("번호표 를 뽑아")
+    window.resident.talk.begin()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.staff)), timeout=5000)
+    assert _bubbles(window.resident) == ["번호표 를 뽑아"]  # speaker sees own words
+    assert _bubbles(window.staff) == ["ja:번호표 를 뽑아"]  # listener sees translation
+    note = window.resident.history.bubbles()[0].note_label.text()
+    assert note == "↩ ko:JA:번호표 를 뽑아"  # back-translation for the speaker
+    qtbot.waitUntil(lambda: window.staff.replay_button.isEnabled(), timeout=5000)
+    assert window.sinks and window.sinks[0].chunks
+    qtbot.waitUntil(lambda: not window.resident.talk.active, timeout=5000)
+    assert window.stats.rows()[0][1:] == ("ko", "voice", 1)
+
+
+def test_partials_show_while_listening(make_window, qtbot):
+    held = GatedSource(limit=1000)
+    window = make_window("one two three four", source_factory=lambda side: held)
+    window.staff.talk.begin()
+    qtbot.waitUntil(lambda: window.staff.partial.text() != "", timeout=5000)
+    assert window.staff.talk.active
+    window.staff.talk.finish()  # release: final and translation follow
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    assert window.staff.partial.text() == ""
+
+
+def test_edit_before_translate(make_window, qtbot):
+    window = make_window("mistaken words", edit_before_translate=True)
+    window.staff.talk.begin()
+    qtbot.waitUntil(lambda: window.staff.edit_row.isVisible(), timeout=5000)
+    assert window.staff.edit_box.text() == "mistaken words"
+    window.staff.edit_box.setText("corrected words")
+    window.staff._send_edit()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    assert _bubbles(window.resident) == ["ko:CORRECTED WORDS"]
+
+
+def test_typed_text_and_next_customer_clears_everything(make_window, qtbot):
+    window = make_window()
+    window.resident.text_box.setText("typed by resident")
+    window.resident._send_text()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.staff)), timeout=5000)
+    assert window.conversation.exchanges[0].mode == "text"
+    window.next_customer()
+    qtbot.waitUntil(lambda: not window.staff.history.bubbles(), timeout=2000)
+    assert not window.resident.history.bubbles()
+    assert window.conversation.exchanges == [] and window.last_speech == {}
+    assert not window.staff.replay_button.isEnabled()
+
+
+def test_rotation_toggle(make_window):
+    window = make_window()
+    window.rotate_button.setChecked(True)
+    assert window.resident_host.transform().m11() == -1  # turned 180°
+    window.rotate_button.setChecked(False)
+    assert window.resident_host.transform().isIdentity()
+
+
+def test_missing_models_are_explained_and_typing_still_works(make_window, qtbot):
+    window = make_window(no_asr=("ja", "ko"))
+    assert window.banner.isVisible()
+    assert "counter-app models install" in window.banner.text()
+    assert not window.staff.talk.isEnabled()
+    window.staff.text_box.setText("still works")
+    window.staff._send_text()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+
+
+def test_microphone_missing_gives_message_and_app_keeps_working(make_window, qtbot):
+    calls = []
+
+    def no_mic(side):
+        calls.append(side)
+        if len(calls) == 1:
+            raise AudioDeviceError("No usable microphone was found.")
+        return GatedSource(5)
+
+    window = make_window(source_factory=no_mic)
+    window.staff.talk.begin()
+    assert "No usable microphone" in window.staff.status.text()
+    assert not window.staff.talk.active
+    window.staff.talk.begin()  # device is back
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    assert window.staff.status.text() == ""
+
+
+def test_device_lost_mid_turn_cancels_cleanly(make_window, qtbot):
+    class Unplugged(GatedSource):
+        def chunks(self):
+            yield from list(super().chunks())[:2]
+            raise AudioDeviceError("The microphone stopped delivering audio (unplugged?).")
+
+    window = make_window(source_factory=lambda side: Unplugged(10))
+    window.staff.talk.begin()
+    qtbot.waitUntil(lambda: "unplugged" in window.staff.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: not window.staff.talk.active, timeout=5000)
+    assert not window.active and not _bubbles(window.resident)
+
+
+def test_language_picker_marks_missing_languages(make_window, qtbot):
+    from counter_app.ui.language_picker import LanguagePicker
+
+    window = make_window(no_asr=("th",))
+    picker = LanguagePicker(window.voice_ready, "ko", window)
+    assert len(picker.buttons) == 29  # every language but the staff's own
+    assert picker.buttons["th"].property("voice_ready") is False
+    assert "ไทย" in picker.buttons["th"].text()
+    picker.buttons["vi"].click()
+    assert picker.chosen == "vi"
+    window.set_resident_language("vi")
+    assert window.resident.language_button.text() == "Tiếng Việt"
