@@ -192,7 +192,8 @@ def install_languages(args, store: ModelStore) -> int:
     wanted = plan(args.languages, catalog, store)
     if not wanted.entries:
         show_plan(wanted)
-        print("Everything these languages need is installed.")
+        print("Nothing to download: " + ("the catalogs offer nothing more for these languages."
+                                         if wanted.missing else "everything is installed."))
         return 0
     show_plan(wanted)
     if not args.yes:

@@ -187,13 +187,13 @@ class Installer:
         else:
             raise ArchiveError(f"{source} is not a model the app knows (Vosk, Argos, "
                                "CTranslate2, Whisper or Piper).")
+        name = _model_name(engine, found, source)
+        model = describe(kind, engine, found, meta={"name": name})
+        record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
+                             version=_version(engine, name), source=f"import {source}")
         if copy:
             shutil.copytree(found, stage / "copy", symlinks=False)
             found = stage / "copy"
-        name = _model_name(engine, found, source)
-        model = describe(kind, engine, found)
-        record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
-                             version=_version(engine, found), source=f"import {source}")
         return self._put_in_place(found, record, stage)
 
     def _import_piper(self, path: Path, stage: Path) -> InstalledModel:
@@ -272,13 +272,12 @@ def _model_name(engine: str, folder: Path, source: str) -> str:
         data = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
         return f"translate-{data['from_code']}_{data['to_code']}"
     name = folder.name
-    if name in ("unpacked", "copy", "model"):
-        name = Path(source).name.split(".")[0]
+    if name in ("unpacked", "model"):
+        name = Path(source).name
+        for suffix in (".zip", ".tar.gz", ".tgz", ".tar", ".argosmodel"):
+            name = name.removesuffix(suffix)
     return name
 
 
-def _version(engine: str, folder: Path) -> str:
-    if engine == "argos":
-        data = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-        return str(data.get("package_version", ""))
-    return folder.name.rsplit("-", 1)[-1] if engine == "vosk" else ""
+def _version(engine: str, name: str) -> str:
+    return name.rsplit("-", 1)[-1] if engine in ("vosk", "argos") else ""

@@ -71,7 +71,7 @@ _VOSK_NAME = re.compile(r"vosk-model-(?:small-)?([a-z]{2}(?:-[a-z]{2})?)", re.I)
 
 def _vosk_languages(path: Path, meta: dict) -> tuple[str, ...]:
     code = meta.get("lang")
-    if not code and (match := _VOSK_NAME.search(path.name)):
+    if not code and (match := _VOSK_NAME.search(meta.get("name") or path.name)):
         code = match.group(1).lower()
     lang = languages.from_vosk(code) if code else None
     if lang is None and code in languages.LANGUAGES:
