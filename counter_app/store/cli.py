@@ -196,10 +196,10 @@ def install_languages(args, store: ModelStore) -> int:
                                          if wanted.missing else "everything is installed."))
         return 0
     show_plan(wanted)
-    if not args.yes:
-        if not sys.stdin.isatty() or input("Download and install? [y/N] ").lower() != "y":
-            print("Nothing installed.")
-            return 1
+    if not args.yes and (not sys.stdin.isatty()
+                         or input("Download and install? [y/N] ").lower() != "y"):
+        print("Nothing installed.")
+        return 1
     installer = Installer(store, validate=not getattr(args, "no_verify_load", False))
     progress = StderrProgress()
     for entry in wanted.entries:
