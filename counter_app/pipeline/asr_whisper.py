@@ -9,6 +9,7 @@ utterance after a pause.  Language is fixed or detected from the first seconds.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
@@ -180,24 +181,35 @@ class WhisperRecognizer(Recognizer):
                 f"The Whisper model in {self.model_path} is English-only; "
                 f"it cannot recognize {language!r}.")
 
+    def for_language(self, language: str | None, *,
+                     initial_prompt: str | None = None) -> WhisperRecognizer:
+        """A recognizer for another language (None = detect) sharing this loaded model."""
+        sibling = copy.copy(self)
+        sibling._whisper_language = _whisper_code(language) if language else None
+        sibling.language = languages.get(language).code if language else AUTO
+        sibling.initial_prompt = initial_prompt
+        return sibling
+
     @property
     def multilingual(self) -> bool:
         return bool(self.model.model.is_multilingual)
 
     def start(self, phrases: Sequence[str] | None = None, *, partial_interval: float = 1.0,
-              end_silence_ms: int | None = None,
-              vad: VadSettings | None = None) -> WhisperSession:
+              end_silence_ms: int | None = None, vad: VadSettings | None = None,
+              adaptive: bool = True) -> WhisperSession:
         """Begin a stream.  `phrases` are added to the prompt (Whisper has no grammar).
 
         `partial_interval`: seconds of new audio between two partial decodes (0 = no
         partials).  `end_silence_ms`: hands-free mode, end an utterance after this
         much silence following speech and return its final from accept().
+        `adaptive`: stretch the interval to the last decode's duration, so a slow
+        device does not fall behind real time (fewer partials, never more).
         """
         prompt = self.initial_prompt
         if phrases:
             prompt = "、".join([*(p.strip("。.") for p in phrases), *([prompt] if prompt else [])])
         return WhisperSession(self, prompt, partial_interval, end_silence_ms,
-                              vad or VadSettings())
+                              vad or VadSettings(), adaptive)
 
     # --- decoding ---------------------------------------------------------------
 
@@ -229,12 +241,14 @@ class WhisperSession(RecognizerSession):
     """One stream: buffer, VAD, partial re-decodes, final on finish or pause."""
 
     def __init__(self, recognizer: WhisperRecognizer, prompt: str | None,
-                 partial_interval: float, end_silence_ms: int | None, vad: VadSettings):
+                 partial_interval: float, end_silence_ms: int | None, vad: VadSettings,
+                 adaptive: bool = True):
         self.recognizer = recognizer
         self.prompt = prompt
         self.partial_interval = partial_interval
         self.end_silence_ms = end_silence_ms
         self.vad_settings = vad
+        self.adaptive = adaptive
         self.vad = StreamingVad()
         self.decodes = 0  # number of Whisper decodes so far (for tests and benchmarks)
         self._last_decode_seconds = 0.0
@@ -331,7 +345,9 @@ class WhisperSession(RecognizerSession):
         if self.partial_interval <= 0:
             return None
         # Never decode more often than one decode takes, so a slow device keeps up.
-        interval = max(self.partial_interval, self._last_decode_seconds)
+        interval = self.partial_interval
+        if self.adaptive:
+            interval = max(interval, self._last_decode_seconds)
         if self._samples - self._decoded_at < interval * ASR_RATE:
             return None
         speech = self._speech()
