@@ -107,22 +107,42 @@ def cmd_interpret(args) -> int:
 
 
 def cmd_languages(args) -> int:
-    from counter_app.pipeline.factory import EngineFactory
+    """Per language: the engines that would serve it now, what is missing, and the
+    download size to complete it (from cached catalogs; no network)."""
+    from counter_app.store.catalog import load_catalogs
+    from counter_app.store.cli import CATALOG_CACHE, human_size, language_availability
 
-    factory: EngineFactory = _factory(args)
+    factory = _factory(args)
+    store = factory.store
     try:
-        from counter_app.store.cli import language_availability
-    except ImportError:
-        language_availability = None
-    if language_availability is not None and not args.engines_only:
-        return language_availability(factory.store, args)
-    print(f"{'code':8} {'language':32} {'voice':5} {'asr':10} {'tts':10} native")
+        catalogs = load_catalogs(_catalog_sources(config.load()), store.root / CATALOG_CACHE)
+    except CounterAppError:
+        catalogs = None
+    if catalogs is not None and not catalogs.loaded:
+        catalogs = None  # nothing cached yet: sizes unknown until `models install` fetches
+    rows = {row.code: row for row in language_availability(store, catalogs)}
+    print(f"{'code':8} {'language':30} {'voice':5} {'asr':8} {'tts':9} {'missing':28} "
+          f"{'download':9} native")
     for lang in languages.LANGUAGES.values():
+        row = rows[lang.code]
         asr = _try(lambda code=lang.code: factory.choose_recognizer(code).engine)
         tts = _try(lambda code=lang.code: factory.choose_synthesizer(code).engine)
-        print(f"{lang.code:8} {lang.english:32} {'yes' if lang.voice else '':5} "
-              f"{asr:10} {tts:10} {lang.native}")
+        missing = ", ".join(row.missing) or "-"
+        size = "-" if not row.missing else human_size(row.download_size)
+        print(f"{lang.code:8} {lang.english[:30]:30} {'yes' if lang.voice else '':5} {asr:8} "
+              f"{tts:9} {missing[:28]:28} {size:9} {lang.native}")
+        if args.verbose:
+            for reason in lang.gap_reasons.values():
+                print(f"{'':8} - {reason}")
     return 0
+
+
+def _catalog_sources(settings: config.Settings):
+    from counter_app.store.catalog import CatalogSources
+
+    cat = settings.catalogs
+    return CatalogSources(vosk=cat.vosk or None, argos=cat.argos or None,
+                          piper=cat.piper or None, ct2=cat.ct2 or None)
 
 
 def _try(fn) -> str:
@@ -180,8 +200,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_interpret)
 
     p = sub.add_parser("languages", help="which languages are ready on this machine")
-    p.add_argument("--engines-only", action="store_true",
-                   help="only the engine per language, no catalog sizes")
     p.set_defaults(func=cmd_languages)
 
     p = sub.add_parser("gui", help="start the counter screen (the default)")
@@ -203,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     func = getattr(args, "func", cmd_gui)
+    if args.command == "models":  # settings reach the store commands as arguments
+        settings = config.load()
+        args.store_root = args.store_root or args.models or settings.models_dir
+        args.catalogs = _catalog_sources(settings)
     try:
         return func(args) or 0
     except CounterAppError as exc:
@@ -210,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `counter-app languages | head`
+        return 0
 
 
 if __name__ == "__main__":

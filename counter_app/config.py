@@ -29,9 +29,9 @@ class CatalogSettings:
     vosk: str = "https://alphacephei.com/vosk/models/model-list.json"
     argos: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
     piper: str = "https://huggingface.co/rhasspy/piper-voices/resolve/main/voices.json"
-    piper_base: str = "https://huggingface.co/rhasspy/piper-voices/resolve/main/"
-    whisper: str = ""  # our own catalog format; empty = none configured
-    ct2: str = ""  # our own catalog format for other CTranslate2 MT models (e.g. NLLB)
+    # Our own catalog format: other CTranslate2 models (NLLB, Whisper, sentence
+    # splitters), typically on the office mirror; empty = none configured.
+    ct2: str = ""
 
 
 @dataclass
