@@ -154,3 +154,17 @@ def test_language_picker_marks_missing_languages(make_window, qtbot):
     assert picker.chosen == "vi"
     window.set_resident_language("vi")
     assert window.resident.language_button.text() == "Tiếng Việt"
+
+
+def test_phrase_shows_on_both_halves_and_is_spoken(make_window, qtbot):
+    window = make_window()
+    window.show_phrase("reception.take_ticket", "番号札をお取りください。",
+                       "번호표를 뽑아 주세요.", "ko", reviewed=False)
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    assert _bubbles(window.staff) == ["番号札をお取りください。"]
+    assert _bubbles(window.resident) == ["번호표를 뽑아 주세요."]
+    resident_hint = window.resident.history.bubbles()[0].hint_label.text()
+    assert "✔" in resident_hint and "未確認" in resident_hint  # verified phrase, not reviewed
+    qtbot.waitUntil(lambda: window.resident.replay_button.isEnabled(), timeout=5000)
+    assert window.conversation.exchanges[0].mode == "phrase"
+    assert window.conversation.exchanges[0].verified

@@ -55,6 +55,7 @@ class TurnRequest:
     target: str  # language of the listener
     audio: AudioSource | None = None
     text: str | None = None  # typed text instead of audio
+    translation: Translation | None = None  # already translated (a phrasebook entry)
     phrases: Sequence[str] | None = None  # phrase mode for the recognizer
     sink: AudioSink | None = None  # None = do not speak
     speed: float = 1.0
@@ -185,6 +186,13 @@ class Interpreter:
         req = turn.request
         timings = result.timings
         end_of_speech = time.perf_counter()
+        if req.translation is not None:  # a verified phrase: only speak it
+            result.translation = req.translation
+            self.emit(TranslationEvent(turn.id, req.translation))
+            if req.sink is not None:
+                self._stage(turn, TurnStage.SPEAKING)
+                self._speak(turn, req.translation.text, result, end_of_speech)
+            return
         if req.audio is not None:
             self._stage(turn, TurnStage.LISTENING)
             transcript, end_of_speech = self._recognize(turn, timings)

@@ -35,6 +35,7 @@ from counter_app.events import (
     SpeechEvent,
     StageChanged,
     TranscriptEvent,
+    Translation,
     TranslationEvent,
     TurnStage,
 )
@@ -56,8 +57,7 @@ class _ActiveTurn:
     side: str
     turn: Turn
     mode: str  # voice | text
-    speech: tuple[AudioChunk, ...] = ()
-    quality: Quality = Quality.GOOD
+    reviewed: bool = True  # phrasebook translation checked by a native speaker
 
 
 class RotatableHost(QGraphicsView):
@@ -213,6 +213,19 @@ class ConversationWindow(QMainWindow):
             speed=conv.speech_speed))
         self.active[turn.id] = _ActiveTurn(side, turn, "text")
 
+    def show_phrase(self, phrase_id: str, ja: str, text: str, language: str,
+                    reviewed: bool = True) -> None:
+        """A phrasebook entry chosen by staff: show it on both halves and speak it."""
+        conv = self.settings.conversation
+        translation = Translation(ja, conv.staff_language, language, text,
+                                  back_translation=None, path=(conv.staff_language, language),
+                                  phrase_id=phrase_id)
+        turn = self.interpreter.start(TurnRequest(
+            conv.staff_language, language, translation=translation,
+            sink=self.sink_factory() if conv.speak_translations else None,
+            speed=conv.speech_speed))
+        self.active[turn.id] = _ActiveTurn("staff", turn, "phrase", reviewed=reviewed)
+
     def replay(self, side: str) -> None:
         chunks = self.last_speech.get(side)
         if not chunks:
@@ -309,7 +322,10 @@ class ConversationWindow(QMainWindow):
         elif translation.pivoted:
             hints.append(tr("pivot_hint"))
         panel.add_own(translation.source_text, translation.back_translation, hints)
-        other.add_other(translation.text, ["✔"] if translation.phrase_id else [])
+        other_hints = ["✔"] if translation.phrase_id else []
+        if translation.phrase_id and not active.reviewed:
+            other_hints = ["✔ " + tr("unreviewed_hint")]
+        other.add_other(translation.text, other_hints)
         mode = "phrase" if translation.phrase_id else active.mode
         self.conversation.add(Exchange(
             active.side, translation.source, translation.target, translation.source_text,
