@@ -62,7 +62,7 @@ def test_faster_speech_is_shorter(kokoro, chunks):
 def test_sentence_split_keeps_punctuation():
     parts = split_sentences("はい。そうです！本当？\nまた ")
     assert parts == ["はい。", "そうです！", "本当？", "また"]
-    assert split_sentences("  ") == []
+    assert split_sentences("  。、") == []
 
 
 def test_unknown_voice_is_a_clear_error():

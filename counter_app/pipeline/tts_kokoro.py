@@ -24,7 +24,8 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 def split_sentences(text: str) -> list[str]:
     """Japanese sentences, each ending with its punctuation."""
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    parts = (part.strip() for part in _SENTENCE_END.split(text))
+    return [part for part in parts if any(char.isalnum() for char in part)]
 
 
 class KokoroSynthesizer(Synthesizer):
@@ -58,6 +59,8 @@ class KokoroSynthesizer(Synthesizer):
         self.load_seconds = time.perf_counter() - started
 
     def synthesize(self, text: str, speed: float = 1.0) -> Iterator[AudioChunk]:
+        if speed <= 0:
+            raise ValueError(f"speed must be positive, not {speed}")
         for sentence in split_sentences(text):
             audio, rate = self._kokoro.synthesize(sentence, voice=self.voice, speed=speed,
                                                   sentence_pause=0.0)
