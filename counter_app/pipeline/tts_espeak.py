@@ -7,7 +7,6 @@ use Open JTalk for Japanese whenever it is installed.
 
 from __future__ import annotations
 
-import re
 import shutil
 import struct
 import subprocess
@@ -17,21 +16,16 @@ from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelNotFoundError
 from counter_app.events import AudioChunk, Quality
 from counter_app.pipeline.base import Synthesizer
+from counter_app.pipeline.sentences import split_rules
 
 DEFAULT_WPM = 175  # espeak-ng's own default speaking rate
 MIN_WPM, MAX_WPM = 80, 450
 ESPEAK_RATE = 22_050  # espeak-ng's output rate for its standard voices
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？…])\s+|(?<=[。！？])|\n+")
-
 
 def split_sentences(text: str, language: str) -> list[str]:
-    """Sentences of `text` (the shared splitter when present, else a simple rule)."""
-    try:
-        from counter_app.pipeline.sentences import split_sentences as shared
-    except ImportError:
-        return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
-    return [part for part in shared(text, language) if part.strip()]
+    """Sentences of `text`, line by line, by the shared punctuation rules."""
+    return [sentence for line in text.splitlines() for sentence in split_rules(line, language)]
 
 
 def parse_wav_stream(data: bytes) -> AudioChunk:

@@ -19,7 +19,6 @@ Licences (read from the installed wheels):
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 
@@ -28,17 +27,17 @@ import numpy as np
 from counter_app.errors import EngineUnavailableError, ModelLoadError
 from counter_app.events import AudioChunk, Quality
 from counter_app.pipeline.base import Synthesizer
+from counter_app.pipeline.sentences import split_rules
 
 log = logging.getLogger(__name__)
 
 OPENJTALK_RATE = 48_000
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
 _WARM_UP_TEXT = "日本語"  # loads the dictionary, the voice and Sudachi once
 
 
 def split_japanese(text: str) -> list[str]:
     """Sentences ending in 。！？ (kept) or a line break; punctuation-only parts dropped."""
-    parts = (part.strip() for part in _SENTENCE_END.split(text))
+    parts = (part for line in text.splitlines() for part in split_rules(line, "ja"))
     return [part for part in parts if any(ch.isalnum() for ch in part)]
 
 
