@@ -1,0 +1,342 @@
+"""Vosk streaming recognizer, with an optional phrase mode.
+
+Open vocabulary: partials while audio streams in, a final at each Vosk
+endpoint (or at `finish()`, the push-to-talk release).
+
+Phrase mode restricts recognition to given sentences.  Vosk grammars are a
+loop over words, not a choice of whole sentences, so a final is found in two
+passes over the utterance: a loop over all the phrases' words proposes the
+nearest phrases (fuzzy match), then each of those is decoded again with a
+grammar of its own words only; the phrase whose own-word decode reproduces it
+best and fits the audio best wins.  Speech that fits no phrase gives an empty
+final (phrase_id None) instead of a forced match.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import struct
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from counter_app.errors import AudioFormatError, EngineUnavailableError, ModelLoadError
+from counter_app.events import AudioChunk, Transcript, Word
+from counter_app.pipeline.base import ASR_RATE, Recognizer, RecognizerSession
+
+log = logging.getLogger(__name__)
+
+Phrases = Sequence[str] | Mapping[str, str]
+
+FIRST_PASS_ALTERNATIVES = 5  # hypotheses of the all-words pass used to pick candidates
+CANDIDATES = 4  # phrases decoded again with their own words (each costs a full decode)
+MIN_SIMILARITY = 75.0  # rapidfuzz ratio of an own-word decode to its phrase
+_CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]) "
+                      r"(?=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])")
+_CHUNK = re.compile(r"\w+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def display_text(text: str, language: str) -> str:
+    """Vosk joins word units with spaces; Japanese and Chinese use none."""
+    text = " ".join(text.split())
+    if language.split("-")[0] in ("ja", "zh"):
+        text = _CJK_GAP.sub("", text)
+    return text
+
+
+def _jamo(text: str) -> str:
+    """Hangul syllables as their letters (ㄱ ㅏ ㅁ...); other text unchanged."""
+    out = []
+    for char in text:
+        code = ord(char) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(chr(0x1100 + code // 588) + chr(0x1161 + code % 588 // 28))
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# --- the model's vocabulary ---------------------------------------------------------
+
+def _read_string(data: bytes | memoryview, pos: int) -> tuple[bytes, int]:
+    (size,) = struct.unpack_from("<i", data, pos)
+    return bytes(data[pos + 4:pos + 4 + size]), pos + 4 + size
+
+
+@lru_cache(maxsize=4)
+def fst_symbols(path: Path) -> frozenset[str]:
+    """Words of the symbol table embedded in an OpenFst binary file (Gr.fst).
+
+    Layout: header (magic, fst type, arc type, version, flags, properties,
+    start, #states, #arcs), then the input symbol table if flags & 1 (magic,
+    name, available key, size, then size x (string, int64 key)).
+    """
+    with open(path, "rb") as file:
+        data = memoryview(file.read(64 << 20))  # the tables sit right after the header
+    (magic,) = struct.unpack_from("<I", data, 0)
+    if magic != 0x7EB2FDD6:
+        raise ModelLoadError(f"{path} is not an OpenFst binary file.")
+    _, pos = _read_string(data, 4)
+    _, pos = _read_string(data, pos)
+    _version, flags = struct.unpack_from("<ii", data, pos)
+    pos += 8 + 32
+    if not flags & 3:
+        raise ModelLoadError(f"{path} carries no symbol table; the model needs words.txt.")
+    (table_magic,) = struct.unpack_from("<I", data, pos)
+    if table_magic != 0x7EB2FB74:
+        raise ModelLoadError(f"Unreadable symbol table in {path}.")
+    _, pos = _read_string(data, pos + 4)
+    _available, size = struct.unpack_from("<qq", data, pos)
+    pos += 16
+    words = []
+    unpack_size = struct.Struct("<i").unpack_from
+    for _ in range(size):
+        (length,) = unpack_size(data, pos)
+        words.append(bytes(data[pos + 4:pos + 4 + length]).decode("utf-8", "replace"))
+        pos += 12 + length
+    return frozenset(words)
+
+
+def model_vocabulary(model_path: Path) -> frozenset[str]:
+    """The words a Vosk grammar may use: words.txt, else Gr.fst's symbol table."""
+    for words_txt in (model_path / "graph" / "words.txt", model_path / "words.txt"):
+        if words_txt.exists():
+            lines = words_txt.read_text(encoding="utf-8").splitlines()
+            return frozenset(line.split()[0] for line in lines if line.strip())
+    grammar_fst = model_path / "graph" / "Gr.fst"
+    if grammar_fst.exists():
+        return fst_symbols(grammar_fst)
+    raise ModelLoadError(f"Cannot find the vocabulary of the Vosk model at {model_path} "
+                         "(no graph/words.txt and no graph/Gr.fst).")
+
+
+def segment(chunk: str, vocabulary: frozenset[str], longest: int = 12) -> list[str] | None:
+    """Split one space-free chunk into vocabulary words: fewest words, then the
+    longest first words ("도장을" -> 도장 을, not 도 장을).  None if impossible."""
+    n = len(chunk)
+    # best[i] = (word count, negated word lengths, words) for chunk[i:]
+    best: list[tuple[int, tuple[int, ...], list[str]] | None] = [None] * (n + 1)
+    best[n] = (0, (), [])
+    for i in range(n - 1, -1, -1):
+        options = [(rest[0] + 1, (i - j, *rest[1]), [chunk[i:j], *rest[2]])
+                   for j in range(min(n, i + longest), i, -1)
+                   if (rest := best[j]) is not None and chunk[i:j] in vocabulary]
+        if options:
+            best[i] = min(options, key=lambda option: option[:2])
+    return best[0][2] if best[0] else None
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    id: str
+    text: str  # as given, shown and translated
+    units: tuple[str, ...]  # the model's word units
+    missing: tuple[str, ...] = ()  # chunks the vocabulary cannot spell
+
+    @property
+    def key(self) -> str:
+        return _NON_WORD.sub("", self.text)
+
+
+def _numbered(phrases: Phrases) -> list[tuple[str, str]]:
+    if isinstance(phrases, Mapping):
+        return [(str(key), text) for key, text in phrases.items()]
+    return [(str(index), text) for index, text in enumerate(phrases)]
+
+
+# --- recognizer -----------------------------------------------------------------------
+
+class VoskRecognizer(Recognizer):
+    engine = "vosk"
+
+    def __init__(self, model_path: str | Path, language: str):
+        try:
+            import vosk
+        except ImportError as exc:
+            raise EngineUnavailableError(
+                "The Vosk speech recognizer is not installed. Install it with: pip install vosk"
+            ) from exc
+        self.model_path = Path(model_path)
+        self.language = language
+        if not (self.model_path / "am" / "final.mdl").exists():
+            raise ModelLoadError(f"{self.model_path} is not a Vosk model folder "
+                                 "(am/final.mdl is missing).")
+        vosk.SetLogLevel(-1)
+        started = time.perf_counter()
+        try:
+            self._model = vosk.Model(str(self.model_path))
+        except Exception as exc:  # vosk raises a bare Exception
+            raise ModelLoadError(
+                f"Vosk could not load the model at {self.model_path}: {exc}") from exc
+        self.load_seconds = time.perf_counter() - started
+        self._vosk = vosk
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return model_vocabulary(self.model_path)
+
+    def to_units(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A natural sentence as the model's word units, plus chunks it cannot spell."""
+        units: list[str] = []
+        missing: list[str] = []
+        for chunk in _CHUNK.findall(text.replace("_", " ")):
+            words = segment(chunk, self.vocabulary) or segment(chunk.lower(), self.vocabulary)
+            if words is None:
+                missing.append(chunk)
+            else:
+                units += words
+        return tuple(units), tuple(missing)
+
+    def prepare(self, phrases: Phrases) -> list[Phrase]:
+        prepared = []
+        for phrase_id, text in _numbered(phrases):
+            units, missing = self.to_units(text)
+            prepared.append(Phrase(phrase_id, text, units, missing))
+        return prepared
+
+    def unsupported_phrases(self, phrases: Phrases) -> list[Phrase]:
+        """Phrases with words the model cannot recognize (they never match exactly)."""
+        return [p for p in self.prepare(phrases) if p.missing or not p.units]
+
+    def recognizer(self, grammar: Sequence[str] | None = None, alternatives: int = 0):
+        """A fresh KaldiRecognizer (cheap: ~55 ms open vocabulary, <1 ms grammar)."""
+        if grammar is None:
+            rec = self._vosk.KaldiRecognizer(self._model, ASR_RATE)
+        else:
+            rec = self._vosk.KaldiRecognizer(self._model, ASR_RATE,
+                                             json.dumps(list(grammar), ensure_ascii=False))
+        if alternatives:
+            rec.SetMaxAlternatives(alternatives)
+        rec.SetWords(True)
+        rec.SetPartialWords(True)
+        return rec
+
+    def start(self, phrases: Phrases | None = None) -> RecognizerSession:
+        if phrases is None:
+            return VoskSession(self)
+        prepared = [p for p in self.prepare(phrases) if p.units]
+        for phrase in self.prepare(phrases):
+            if phrase.missing or not phrase.units:
+                log.warning("Phrase %s cannot be fully recognized: missing %s",
+                            phrase.id, ", ".join(phrase.missing) or "all words")
+        return PhraseSession(self, prepared)
+
+
+def _words(result: list[dict], offset: float = 0.0) -> tuple[Word, ...]:
+    return tuple(Word(w["word"], round(w["start"] + offset, 3), round(w["end"] + offset, 3),
+                      float(w.get("conf", 1.0))) for w in result)
+
+
+def _mean_confidence(words: Sequence[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+class VoskSession(RecognizerSession):
+    """Open vocabulary: partials, and finals at Vosk endpoints."""
+
+    def __init__(self, owner: VoskRecognizer, grammar: Sequence[str] | None = None,
+                 alternatives: int = 0):
+        self.owner = owner
+        self.language = owner.language
+        self._rec = owner.recognizer(grammar, alternatives)
+        self._last_partial = ""
+
+    def _check(self, chunk: AudioChunk) -> None:
+        if chunk.rate != ASR_RATE or chunk.channels != 1:
+            raise AudioFormatError(
+                f"The recognizer needs 16 kHz mono audio, got {chunk.rate} Hz with "
+                f"{chunk.channels} channel(s). Resample it first (read_wav does).")
+
+    def accept(self, chunk: AudioChunk) -> Transcript | None:
+        self._check(chunk)
+        if not chunk.audio:
+            return None
+        if self._rec.AcceptWaveform(chunk.audio):
+            self._last_partial = ""
+            return self._final(json.loads(self._rec.Result()))
+        partial = json.loads(self._rec.PartialResult())
+        text = display_text(partial.get("partial", ""), self.language)
+        if not text or text == self._last_partial:
+            return None
+        self._last_partial = text
+        words = _words(partial.get("partial_result", []))
+        return Transcript(text, self.language, False, words, _mean_confidence(words))
+
+    def finish(self) -> Transcript:
+        self._last_partial = ""
+        return self._final(json.loads(self._rec.FinalResult()))
+
+    def _final(self, result: dict) -> Transcript:
+        words = _words(result.get("result", []))
+        text = display_text(result.get("text", ""), self.language)
+        return Transcript(text, self.language, True, words, _mean_confidence(words))
+
+
+class PhraseSession(VoskSession):
+    """Phrase mode: the first pass streams partials; finals are matched phrases."""
+
+    def __init__(self, owner: VoskRecognizer, phrases: list[Phrase]):
+        grammar = sorted({unit for phrase in phrases for unit in phrase.units})
+        super().__init__(owner, grammar, alternatives=FIRST_PASS_ALTERNATIVES)
+        self.phrases = phrases
+        self._audio = bytearray()  # the current utterance
+        self._offset = 0.0  # seconds before the current utterance
+
+    def accept(self, chunk: AudioChunk) -> Transcript | None:
+        self._check(chunk)
+        self._audio += chunk.audio
+        return super().accept(chunk)
+
+    def _final(self, result: dict) -> Transcript:
+        heard = [a["text"] for a in result.get("alternatives", []) if a.get("text")]
+        audio, offset = bytes(self._audio), self._offset
+        self._offset += len(audio) / (2 * ASR_RATE)
+        self._audio.clear()
+        match = self.match(audio, heard) if heard and self.phrases else None
+        if match is None:
+            return Transcript("", self.language, True, confidence=0.0)
+        phrase, words, score = match
+        return Transcript(phrase.text, self.language, True, _words(words, offset),
+                          confidence=score, phrase_id=phrase.id)
+
+    def candidates(self, heard: Sequence[str]) -> list[Phrase]:
+        """The phrases nearest to any first-pass hypothesis, compared letter by letter
+        (Hangul split into jamo, so near-miss syllables still count)."""
+        from rapidfuzz import fuzz
+
+        keys = [_jamo(p.key) for p in self.phrases]
+        best: dict[int, float] = {}
+        for text in heard:
+            key = _jamo(_NON_WORD.sub("", text))
+            for index, phrase_key in enumerate(keys):
+                best[index] = max(best.get(index, 0.0), fuzz.ratio(key, phrase_key))
+        ranked = sorted(best, key=best.__getitem__, reverse=True)[:CANDIDATES]
+        return [self.phrases[index] for index in ranked]
+
+    def match(self, audio: bytes, heard: Sequence[str]) -> tuple[Phrase, list[dict], float] | None:
+        """Decode the utterance with each candidate's own words; keep the phrase
+        reproduced best (similarity >= MIN_SIMILARITY) with the best acoustic fit."""
+        from rapidfuzz import fuzz
+
+        scored = []
+        for phrase in self.candidates(heard):
+            rec = self.owner.recognizer(phrase.units, alternatives=1)
+            rec.AcceptWaveform(audio)
+            best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
+            similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
+            log.debug("phrase %s: %r sim %.0f fit %.1f", phrase.id, best.get("text"),
+                      similarity, best.get("confidence", 0.0))
+            scored.append((similarity, float(best.get("confidence", 0.0)), phrase,
+                           best.get("result", [])))
+        accepted = [s for s in scored if s[0] >= MIN_SIMILARITY]
+        if not accepted:
+            return None
+        similarity, _, phrase, words = max(accepted, key=lambda s: s[1])
+        return phrase, words, similarity / 100.0
