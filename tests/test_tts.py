@@ -22,7 +22,6 @@ from counter_app.errors import (
 from counter_app.events import AudioChunk, Quality
 from counter_app.pipeline.audio import resample
 from counter_app.pipeline.base import ASR_RATE
-from counter_app.pipeline.tts_select import available_synthesizers
 
 TWO_SENTENCES_EN = "Please take a number ticket. Your number will be called shortly."
 JAPANESE = "住民票の写しをください。マイナンバーカードはお持ちですか。"
@@ -233,18 +232,9 @@ def test_openjtalk_is_understood_by_whisper_base(openjtalk):
 
 # --- engine choice and laziness ----------------------------------------------------
 
-def test_available_synthesizers_follow_the_registry():
-    assert available_synthesizers("en") == ["piper", "espeak"]
-    assert available_synthesizers("ja") == ["openjtalk", "espeak"]
-    assert available_synthesizers("ko") == ["espeak"]
-    assert available_synthesizers("tl") == []
-    with pytest.raises(UnknownLanguageError):
-        available_synthesizers("xx")
-
-
 def test_importing_the_adapters_loads_no_engine():
     code = ("import sys, counter_app.pipeline.tts_piper, counter_app.pipeline.tts_espeak, "
-            "counter_app.pipeline.tts_openjtalk, counter_app.pipeline.tts_select; "
+            "counter_app.pipeline.tts_openjtalk; "
             "print(sorted({'piper', 'onnxruntime', 'pyopenjtalk'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
