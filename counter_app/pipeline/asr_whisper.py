@@ -176,6 +176,7 @@ class WhisperRecognizer(Recognizer):
             raise ModelLoadError(
                 f"The Whisper model in {self.model_path} could not be loaded ({exc}).") from exc
         self.load_seconds = time.perf_counter() - started
+        log.info("Whisper model %s loaded in %.2f s", self.model_path.name, self.load_seconds)
         if language and not self.multilingual and self._whisper_language != "en":
             raise ModelLoadError(
                 f"The Whisper model in {self.model_path} is English-only; "
@@ -302,7 +303,13 @@ class WhisperSession(RecognizerSession):
         return text
 
     def _transcript(self, text: str, final: bool) -> Transcript:
-        return Transcript(text=text, language=self._our_language(), is_final=final,
+        language = self._our_language()
+        if language == "zh" and text:  # Whisper says "zh" for both scripts: ask the text
+            from counter_app.langid import detect_text_language
+
+            ranked = [code for code, _ in detect_text_language(text) if code.startswith("zh")]
+            language = ranked[0] if ranked else language
+        return Transcript(text=text, language=language, is_final=final,
                           detected_probability=self._probability)
 
     def accept(self, chunk: AudioChunk) -> Transcript | None:
