@@ -7,6 +7,7 @@ The format is documented in phrasebooks/FORMAT.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,11 +60,15 @@ def default_category(category_id: str) -> Category:
 # --- YAML -----------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml (C) when PyYAML was built with it: ~10x faster on big files.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """Block style, one value per line, no line folding: clean diffs."""
 
 
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+def _str(dumper, value: str) -> yaml.Node:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -77,8 +82,15 @@ def dump_yaml(data: object) -> str:
 
 
 def load_yaml_data(path: Path, problems: Problems) -> object | None:
+    """Parse YAML (or JSON, the library's fast internal copy) into plain data."""
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            problems.add("", f"not valid JSON: {error}")
+            return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_SafeLoader)  # noqa: S506
     except UnicodeDecodeError as error:
         problems.add("", f"broken encoding: not UTF-8 ({error.reason} at byte {error.start})")
     except yaml.YAMLError as error:
@@ -116,6 +128,11 @@ def _phrase_data(phrase: Phrase, codes: tuple[str, ...]) -> dict:
 
 def save_yaml(book: Phrasebook, path: Path) -> None:
     path.write_text(dump_yaml(phrasebook_to_data(book)), encoding="utf-8")
+
+
+def save_json(book: Phrasebook, path: Path) -> None:
+    """Same data as the YAML, loads ~20x faster: the library's stored versions."""
+    path.write_text(json.dumps(phrasebook_to_data(book), ensure_ascii=False), encoding="utf-8")
 
 
 @dataclass(slots=True)
@@ -380,7 +397,7 @@ def load_phrasebook(path: str | Path) -> Phrasebook:
         problems = Problems(path.name)
         problems.add("", "file not found")
         problems.raise_if_any()
-    if path.suffix.lower() in (".yaml", ".yml"):
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return load_yaml(path)
     return load_table(path)
 
@@ -389,5 +406,7 @@ def save_phrasebook(book: Phrasebook, path: str | Path, encoding: str = "utf-8-s
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         save_yaml(book, path)
+    elif path.suffix.lower() == ".json":
+        save_json(book, path)
     else:
         save_table(book, path, encoding)

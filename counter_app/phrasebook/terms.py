@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -428,7 +429,7 @@ def load_terms(path: str | Path) -> TermDictionary:
         problems = Problems(path.name)
         problems.add("", "file not found")
         problems.raise_if_any()
-    if path.suffix.lower() in (".yaml", ".yml"):
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return load_terms_yaml(path)
     return load_terms_table(path)
 
@@ -458,11 +459,18 @@ def save_terms_yaml(terms: TermDictionary, path: Path) -> None:
     path.write_text(dump_yaml(terms_to_data(terms)), encoding="utf-8")
 
 
+def save_terms_json(terms: TermDictionary, path: Path) -> None:
+    path.write_text(json.dumps(terms_to_data(terms), ensure_ascii=False), encoding="utf-8")
+
+
 def save_terms(terms: TermDictionary, path: str | Path, encoding: str = "utf-8-sig") -> None:
     """Export to .yaml, .csv (utf-8-sig, utf-8 or cp932) or .xlsx."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         save_terms_yaml(terms, path)
+        return
+    if path.suffix.lower() == ".json":
+        save_terms_json(terms, path)
         return
     codes = [c for c in terms.languages if c != SOURCE_LANGUAGE]
     heard = sort_languages(c for t in terms.terms for c in t.heard_as)
