@@ -28,8 +28,11 @@ def voice_ready_check(factory: EngineFactory):
 
 
 def build_window(settings: config.Settings, factory: EngineFactory,
-                 source_factory=None, sink_factory=None, stats: UsageStats | None = None):
-    """Create bridge, interpreter and the counter window (tests call this too)."""
+                 source_factory=None, sink_factory=None, stats: UsageStats | None = None,
+                 verified=None):
+    """Create bridge, interpreter and the counter window (tests call this too).
+
+    `verified`: a VerifiedPhrases (phrasebook translations instead of MT)."""
     from PySide6.QtWidgets import QPushButton
 
     from counter_app.ui.bridge import CoreBridge
@@ -39,13 +42,15 @@ def build_window(settings: config.Settings, factory: EngineFactory,
 
     set_language(settings.ui_language)
     bridge = CoreBridge()
-    interpreter = Interpreter(factory, bridge.post)
+    interpreter = Interpreter(factory, bridge.post,
+                              verified_lookup=verified.lookup if verified else None)
     conv = settings.conversation
     window = ConversationWindow(
         interpreter, bridge, settings,
         source_factory or (lambda side: MicrophoneSource(conv.microphone)),
         sink_factory or (lambda: SpeakerSink(conv.speaker)),
-        stats=stats, voice_ready=voice_ready_check(factory), save_settings=config.save)
+        stats=stats, voice_ready=voice_ready_check(factory), save_settings=config.save,
+        phrases_for=verified.phrases_for if verified else None)
     window.setStyleSheet(stylesheet(conv.font_scale))
     window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
     window.bridge = bridge  # keep it alive with the window
@@ -107,7 +112,12 @@ def run(models_dir: str | None = None) -> int:
     settings = config.load()
     factory = EngineFactory(ModelStore(models_dir or settings.models_dir), settings.engines)
     stats = UsageStats(enabled=settings.usage_statistics)
-    window = build_window(settings, factory, stats=stats)
+    from counter_app.phrasebook.library import Library
+    from counter_app.phrasebook.verified import VerifiedPhrases
+
+    library = Library()
+    window = build_window(settings, factory, stats=stats,
+                          verified=VerifiedPhrases(library.phrasebook))
     conv = settings.conversation
     window.interpreter.preload(asr=[conv.staff_language, conv.resident_language],
                                tts=[conv.staff_language, conv.resident_language],

@@ -51,6 +51,8 @@ class ConversationSettings:
     speech_speed: float = 1.0
     hands_free: bool = False
     edit_before_translate: bool = False
+    # Recognize only phrasebook sentences (Vosk grammar): reliable at a busy counter.
+    phrase_mode: bool = False
     rotate_resident_half: bool = False
     font_scale: float = 1.0
     idle_timeout_minutes: int = 10  # 0 = never clear automatically

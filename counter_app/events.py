@@ -82,8 +82,10 @@ class Translation:
     back_translation: str | None = None
     # Languages passed through, e.g. ("ko", "en", "ja") for a pivot via English.
     path: tuple[str, ...] = ()
-    # Set when the text came from a verified phrasebook entry, not MT.
+    # Set when the text came from a verified phrasebook entry, not MT;
+    # reviewed is False when that entry's translation awaits a native reviewer.
     phrase_id: str | None = None
+    reviewed: bool = True
 
     @property
     def pivoted(self) -> bool:

@@ -9,11 +9,12 @@ lazily and never import each other.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from counter_app.events import AudioChunk, Quality, Transcript
 
 ASR_RATE = 16_000  # every recognizer takes 16 kHz mono int16
+Phrases = Sequence[str] | Mapping[str, str]  # sentences, or phrase id -> sentence
 
 
 class RecognizerSession(ABC):
@@ -34,11 +35,12 @@ class Recognizer(ABC):
     quality: Quality = Quality.GOOD
 
     @abstractmethod
-    def start(self, phrases: Sequence[str] | None = None) -> RecognizerSession:
-        """Begin a stream; `phrases` restricts recognition to those sentences."""
+    def start(self, phrases: Phrases | None = None) -> RecognizerSession:
+        """Begin a stream; `phrases` restricts recognition to those sentences (a final's
+        phrase_id is then the phrase's id, or its index for a plain list)."""
 
     def transcribe(self, chunks: Iterable[AudioChunk],
-                   phrases: Sequence[str] | None = None) -> list[Transcript]:
+                   phrases: Phrases | None = None) -> list[Transcript]:
         """All final transcripts of a finite stream (convenience for CLI/tests)."""
         session = self.start(phrases)
         finals = [t for chunk in chunks if (t := session.accept(chunk)) and t.is_final]

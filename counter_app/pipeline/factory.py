@@ -143,17 +143,21 @@ class EngineFactory:
         choice = self.choose_recognizer(language)
         lang = languages.get(language).code
 
-        def build() -> Recognizer:
-            if choice.engine == "vosk":
-                from counter_app.pipeline.asr_vosk import VoskRecognizer
-
-                return VoskRecognizer(choice.model.path, lang)
+        size = self._size(choice.model, choice.engine)
+        if choice.engine == "whisper":  # one loaded model serves every language
             from counter_app.pipeline.asr_whisper import WhisperRecognizer
 
-            return WhisperRecognizer(choice.model.path, lang, threads=self.settings.threads)
+            shared = self._cache.get(
+                ("asr", "whisper", str(choice.model.path)), size,
+                lambda: WhisperRecognizer(choice.model.path, None, threads=self.settings.threads))
+            return shared.for_language(lang)
 
-        return self._cache.get(("asr", choice.engine, str(choice.model.path), lang),
-                               self._size(choice.model, choice.engine), build)
+        def build() -> Recognizer:
+            from counter_app.pipeline.asr_vosk import VoskRecognizer
+
+            return VoskRecognizer(choice.model.path, lang)
+
+        return self._cache.get(("asr", "vosk", str(choice.model.path), lang), size, build)
 
     def translator(self, source: str, target: str) -> Translator | None:
         """The direct model for one pair, or None (pivoting is TranslationService's job)."""

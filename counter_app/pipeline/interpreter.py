@@ -12,7 +12,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -56,7 +56,8 @@ class TurnRequest:
     audio: AudioSource | None = None
     text: str | None = None  # typed text instead of audio
     translation: Translation | None = None  # already translated (a phrasebook entry)
-    phrases: Sequence[str] | None = None  # phrase mode for the recognizer
+    # Phrase mode: only these sentences (a list, or phrase id -> text) can be recognized.
+    phrases: Sequence[str] | Mapping[str, str] | None = None
     sink: AudioSink | None = None  # None = do not speak
     speed: float = 1.0
     edit_before_translate: bool = False

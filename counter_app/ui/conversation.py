@@ -57,7 +57,6 @@ class _ActiveTurn:
     side: str
     turn: Turn
     mode: str  # voice | text
-    reviewed: bool = True  # phrasebook translation checked by a native speaker
 
 
 class RotatableHost(QGraphicsView):
@@ -91,7 +90,8 @@ class ConversationWindow(QMainWindow):
                  source_factory: SourceFactory, sink_factory: SinkFactory,
                  stats: UsageStats | None = None,
                  voice_ready: Callable[[str], bool] = lambda code: True,
-                 save_settings: Callable[[Settings], None] = lambda s: None):
+                 save_settings: Callable[[Settings], None] = lambda s: None,
+                 phrases_for: Callable[[str], dict[str, str]] | None = None):
         super().__init__()
         self.interpreter = interpreter
         self.settings = settings
@@ -100,6 +100,7 @@ class ConversationWindow(QMainWindow):
         self.stats = stats
         self.voice_ready = voice_ready
         self.save_settings = save_settings
+        self.phrases_for = phrases_for
         self.conversation = Conversation()
         self.active: dict[int, _ActiveTurn] = {}
         self.hands_free_side: str | None = None
@@ -190,8 +191,10 @@ class ConversationWindow(QMainWindow):
             self.hands_free_side = side
         source_lang, target_lang = self.languages_for(side)
         conv = self.settings.conversation
+        phrases = self.phrases_for(source_lang) if conv.phrase_mode and self.phrases_for \
+            else None
         request = TurnRequest(
-            source_lang, target_lang, audio=source,
+            source_lang, target_lang, audio=source, phrases=phrases or None,
             sink=self.sink_factory() if conv.speak_translations else None,
             speed=conv.speech_speed, edit_before_translate=conv.edit_before_translate)
         turn = self.interpreter.start(request)
@@ -219,12 +222,12 @@ class ConversationWindow(QMainWindow):
         conv = self.settings.conversation
         translation = Translation(ja, conv.staff_language, language, text,
                                   back_translation=None, path=(conv.staff_language, language),
-                                  phrase_id=phrase_id)
+                                  phrase_id=phrase_id, reviewed=reviewed)
         turn = self.interpreter.start(TurnRequest(
             conv.staff_language, language, translation=translation,
             sink=self.sink_factory() if conv.speak_translations else None,
             speed=conv.speech_speed))
-        self.active[turn.id] = _ActiveTurn("staff", turn, "phrase", reviewed=reviewed)
+        self.active[turn.id] = _ActiveTurn("staff", turn, "phrase")
 
     def replay(self, side: str) -> None:
         chunks = self.last_speech.get(side)
@@ -323,7 +326,7 @@ class ConversationWindow(QMainWindow):
             hints.append(tr("pivot_hint"))
         panel.add_own(translation.source_text, translation.back_translation, hints)
         other_hints = ["✔"] if translation.phrase_id else []
-        if translation.phrase_id and not active.reviewed:
+        if translation.phrase_id and not translation.reviewed:
             other_hints = ["✔ " + tr("unreviewed_hint")]
         other.add_other(translation.text, other_hints)
         mode = "phrase" if translation.phrase_id else active.mode

@@ -56,6 +56,109 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
                       "Nothing was recognized. Please speak again."),
     "translating": ("翻訳中…", "Translating…"),
     "cleared": ("クリアしました", "Cleared"),
+    # phrase panel and phrasebook admin (ui/phrases.py)
+    "phrase_search": ("定型文を検索（かな・漢字）", "Search phrases"),
+    "favourites": ("お気に入り", "Favourites"),
+    "search_results": ("検索結果", "Search results"),
+    "no_phrases": ("該当する定型文はありません", "No matching phrases"),
+    "no_favourites": ("☆をタップするとお気に入りに追加されます",
+                      "Tap ☆ to add a phrase to favourites"),
+    "unreviewed_mark": ("未確認訳", "unreviewed"),
+    "no_translation": ("{language}の訳がありません → {fallback}で表示",
+                       "No {language} translation → shown in {fallback}"),
+    "favourite_toggle": ("お気に入りに追加・解除", "Add to or remove from favourites"),
+    "phrase_admin": ("定型文・用語辞書の管理", "Phrasebook and term dictionary"),
+    "phrasebook": ("定型文集", "Phrasebook"),
+    "term_dictionary": ("用語辞書", "Term dictionary"),
+    "shipped_default": ("標準（同梱）", "shipped default"),
+    "active_phrasebook": ("使用中：{label}　{name} {version}（{count}件・{languages}言語）",
+                          "Active: {label}  {name} {version} ({count} phrases, "
+                          "{languages} languages)"),
+    "active_terms": ("使用中：{label}　{name} {version}（{count}語）",
+                     "Active: {label}  {name} {version} ({count} terms)"),
+    "import_file": ("読み込み…", "Import…"),
+    "export_file": ("書き出し…", "Export…"),
+    "roll_back": ("一つ前に戻す", "Roll back"),
+    "importing": ("{file} を確認しています…", "Checking {file}…"),
+    "imported": ("{file} を読み込みました（{label}）。", "Imported {file} as {label}."),
+    "import_failed": ("{file} は読み込みませんでした（問題 {count} 件）。"
+                      "これまでのものをそのまま使います。",
+                      "{file} was not imported ({count} problems). "
+                      "The previous one stays active."),
+    "rolled_back": ("{label} に戻しました。", "Rolled back to {label}."),
+    "exported": ("{file} に書き出しました。", "Exported to {file}."),
+    "file_types": ("表計算・YAML (*.csv *.xlsx *.yaml *.yml)",
+                   "Spreadsheets and YAML (*.csv *.xlsx *.yaml *.yml)"),
+    "close": ("閉じる", "Close"),
+    # model manager (admins)
+    "mm_title": ("モデル管理", "Model manager"),
+    "mm_open": ("モデル管理", "Models"),
+    "mm_intro": ("言語ごとに、入っているモデルと足りないものを表示します。"
+                 "ネットワークを使うのは「カタログを更新」とダウンロードだけです。",
+                 "What each language has and lacks. Only \"Refresh catalogs\" and "
+                 "downloads use the network."),
+    "mm_languages": ("言語", "Languages"),
+    "mm_installed": ("導入済みモデル", "Installed models"),
+    "mm_language": ("言語", "Language"),
+    "mm_asr": ("音声認識", "Speech recognition"),
+    "mm_mt": ("翻訳", "Translation"),
+    "mm_tts": ("音声合成", "Voice"),
+    "mm_missing": ("不足", "Missing"),
+    "mm_to_download": ("追加に必要な容量", "Download to complete"),
+    "mm_complete": ("すべて導入済み", "Complete"),
+    "mm_unknown_size": ("不明（カタログ未取得）", "unknown (no catalog)"),
+    "mm_kind": ("種類", "Kind"),
+    "mm_engine": ("エンジン", "Engine"),
+    "mm_name": ("名前", "Name"),
+    "mm_size": ("サイズ", "Size"),
+    "mm_licence": ("ライセンス", "Licence"),
+    "mm_origin": ("入手元", "Origin"),
+    "mm_read_only": ("読み取り専用（パッケージ同梱）", "Read-only (shipped in a package)"),
+    "mm_install": ("言語を追加…", "Install languages…"),
+    "mm_import_file": ("ファイルから取り込み…", "Import pack/file…"),
+    "mm_import_folder": ("フォルダーから取り込み…", "Import folder…"),
+    "mm_refresh": ("カタログを更新", "Refresh catalogs"),
+    "mm_remove": ("削除", "Remove"),
+    "mm_close": ("閉じる", "Close"),
+    "mm_cancel": ("中止", "Cancel"),
+    "mm_choose_languages": ("追加する言語を選んでください", "Choose the languages to install"),
+    "mm_show_plan": ("必要なものを調べる", "Show what is needed"),
+    "mm_plan_title": ("ダウンロードの計画", "Download plan"),
+    "mm_plan_total": ("合計ダウンロード量", "Total download"),
+    "mm_plan_unknown": ("件はサイズ不明", "of unknown size"),
+    "mm_plan_nothing": ("ダウンロードするものはありません。", "Nothing to download."),
+    "mm_plan_missing": ("カタログにないもの", "Not in any catalog"),
+    "mm_confirm_download": ("ダウンロードして導入", "Download and install"),
+    "mm_back": ("戻る", "Back"),
+    "mm_no_catalogs": ("カタログがまだありません。先に「カタログを更新」を押してください"
+                       "（ネットワークが必要です）。オフラインの場合はパックを取り込んでください。",
+                       "No catalogs yet. Press \"Refresh catalogs\" first (needs the network), "
+                       "or import an offline pack."),
+    "mm_loading": ("読み込み中…", "Loading…"),
+    "mm_refreshing": ("カタログを取得中…", "Fetching catalogs…"),
+    "mm_planning": ("必要なモデルを調べています…", "Working out what is needed…"),
+    "mm_installing": ("導入中", "Installing"),
+    "mm_importing": ("取り込み中…", "Importing…"),
+    "mm_removing": ("削除中…", "Removing…"),
+    "mm_cancelling": ("中止しています…", "Cancelling…"),
+    "mm_done_install": ("導入しました", "Installed"),
+    "mm_done_import": ("取り込みました", "Imported"),
+    "mm_done_remove": ("削除しました", "Removed"),
+    "mm_done_refresh": ("カタログを更新しました", "Catalogs refreshed"),
+    "mm_cancelled": ("中止しました。途中のファイルは残っていません。",
+                     "Cancelled; no partial files were left."),
+    "mm_failed": ("失敗しました（それまでのモデルはそのまま使えます）",
+                  "Failed (the models you had still work)"),
+    "mm_refused_read_only": ("このモデルはPythonパッケージに同梱されているため削除できません。"
+                             "pipでパッケージをアンインストールしてください。",
+                             "This model ships inside a Python package and cannot be removed "
+                             "here; uninstall that package with pip."),
+    "mm_select_model": ("削除するモデルを選んでください", "Select a model to remove"),
+    "mm_confirm_remove": ("次のモデルを削除しますか？", "Remove this model?"),
+    "mm_busy": ("別の処理が実行中です", "Another task is running"),
+    "mm_file_filter": ("モデルパック・モデルファイル", "Model packs and model files"),
+    "mm_size_unknown": ("サイズ不明", "size unknown"),
+    "mm_read_only_short": ("読み取り専用", "read-only"),
 }
 
 _language = "ja"
@@ -64,6 +167,11 @@ _language = "ja"
 def set_language(code: str) -> None:
     global _language
     _language = "en" if code == "en" else "ja"
+
+
+def current_language() -> str:
+    """The staff UI language ("ja" or "en")."""
+    return _language
 
 
 def tr(key: str) -> str:

@@ -1,0 +1,157 @@
+"""Translator for one unpacked Argos Translate package, run on CTranslate2.
+
+Uses `argostranslate.package.Package` (from the torch-free `argos-translate-lt`
+distribution) for the metadata and the package's tokenizer, and calls
+CTranslate2 the way `argostranslate.translate.apply_packaged_translation`
+does (beam 4, length penalty 0.2, replace_unknowns, target prefix, token
+batches).  Sentences are split by our own offline splitter: Argos' default
+MiniSBD splitter downloads a model on first use, so that path is never taken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from counter_app import languages
+from counter_app.errors import EngineUnavailableError, ModelLoadError
+from counter_app.pipeline.base import Translator
+from counter_app.pipeline.sentences import SentenceSplitter, find_minisbd_model, join_sentences
+
+BEAM_SIZE = 4
+LENGTH_PENALTY = 0.2
+MAX_BATCH_TOKENS = 32  # Argos' default batch_size, counted in tokens
+_LINE_BREAK = re.compile(r"\r?\n")
+
+
+class ArgosTranslator(Translator):
+    """One Argos package, one direction.  `translate_batch` is thread-safe."""
+
+    engine = "argos"
+
+    def __init__(self, package_path: str | Path, sbd_model: Path | None = None,
+                 compute_type: str = "int8", threads: int | None = None):
+        started = time.perf_counter()
+        self.package_path = Path(package_path)
+        self.metadata = _read_metadata(self.package_path)
+        self.source = _our_code(self.metadata, "from_code", self.package_path)
+        self.target = _our_code(self.metadata, "to_code", self.package_path)
+        self.name = self.metadata.get("name") or self.package_path.name
+        self._package = _open_package(self.package_path)
+        self._target_prefix = self._package.target_prefix or ""
+        self._token_lock = threading.Lock()  # BPE tokenizers (sacremoses) are plain Python
+        sbd_model = sbd_model or find_minisbd_model(self.package_path / "minisbd")
+        self.splitter = SentenceSplitter(self.source, sbd_model)
+        self._translator = _load_ct2(self.package_path / "model", compute_type,
+                                     threads or min(4, os.cpu_count() or 1))
+        self._encode("")  # build the lazy tokenizer now, on one thread
+        self.load_seconds = time.perf_counter() - started
+
+    def __repr__(self) -> str:
+        return f"ArgosTranslator({self.source}->{self.target}, {self.package_path})"
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        """Translate texts sentence by sentence in one CTranslate2 call.
+
+        Line breaks are kept; empty lines stay empty; empty text gives "".
+        """
+        layout: list[list[list[int]]] = []  # text -> line -> indices into `sentences`
+        sentences: list[str] = []
+        for text in texts:
+            lines = []
+            for line in _LINE_BREAK.split(text or ""):
+                found = self.splitter.split(line)
+                lines.append(list(range(len(sentences), len(sentences) + len(found))))
+                sentences += found
+            layout.append(lines)
+        translated = self._translate_sentences(sentences)
+        return ["\n".join(join_sentences([translated[i] for i in line], self.target)
+                          for line in lines).strip("\n") if any(lines) else ""
+                for lines in layout]
+
+    def _translate_sentences(self, sentences: list[str]) -> list[str]:
+        if not sentences:
+            return []
+        pieces = [self._encode(sentence) for sentence in sentences]
+        prefix = [[self._target_prefix]] * len(pieces) if self._target_prefix else None
+        results = self._translator.translate_batch(
+            pieces, target_prefix=prefix, beam_size=BEAM_SIZE, length_penalty=LENGTH_PENALTY,
+            replace_unknowns=True, max_batch_size=MAX_BATCH_TOKENS, batch_type="tokens")
+        return [self._decode(result.hypotheses[0]) for result in results]
+
+    def _encode(self, sentence: str) -> list[str]:
+        with self._token_lock:
+            return self._package.tokenizer.encode(sentence)
+
+    def _decode(self, tokens: list[str]) -> str:
+        with self._token_lock:
+            value = self._package.tokenizer.decode(tokens)
+        if self._target_prefix and value.startswith(self._target_prefix):
+            value = value[len(self._target_prefix):]
+        return value.strip()
+
+
+def _read_metadata(path: Path) -> dict:
+    metadata_file = path / "metadata.json"
+    if not path.is_dir():
+        raise ModelLoadError(f"Argos package folder {path} does not exist.")
+    if not metadata_file.is_file():
+        raise ModelLoadError(f"{path} is not an Argos package: metadata.json is missing.")
+    try:
+        metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"Cannot read {metadata_file}: {exc}") from exc
+    if not isinstance(metadata, dict):
+        raise ModelLoadError(f"{metadata_file} does not hold a JSON object.")
+    if metadata.get("type", "translate") != "translate":
+        raise ModelLoadError(f"{path} is an Argos {metadata['type']!r} package, "
+                             "not a translation package.")
+    return metadata
+
+
+def _our_code(metadata: dict, key: str, path: Path) -> str:
+    code = metadata.get(key)
+    if not code:
+        raise ModelLoadError(f"{path / 'metadata.json'} has no {key!r}.")
+    language = languages.from_argos(code)
+    if language is None:
+        raise ModelLoadError(f"Argos package {path} translates {key[:-5]} language {code!r}, "
+                             "which counter-app does not offer.")
+    return language.code
+
+
+def _open_package(path: Path):
+    if not (path / "sentencepiece.model").is_file() and not (path / "bpe.model").is_file():
+        raise ModelLoadError(f"Argos package {path} has no tokenizer "
+                             "(sentencepiece.model or bpe.model).")
+    try:
+        from argostranslate.package import Package
+    except ImportError as exc:
+        raise EngineUnavailableError(
+            "Translation needs the 'argos-translate-lt' package: pip install argos-translate-lt"
+        ) from exc
+    try:
+        return Package(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"Cannot open Argos package {path}: {exc}") from exc
+
+
+def _load_ct2(model_dir: Path, compute_type: str, threads: int):
+    if not (model_dir / "model.bin").is_file():
+        raise ModelLoadError(f"Argos package {model_dir.parent} has no CTranslate2 model "
+                             f"({model_dir / 'model.bin'} is missing).")
+    try:
+        import ctranslate2
+    except ImportError as exc:
+        raise EngineUnavailableError("Translation needs 'ctranslate2': pip install ctranslate2"
+                                     ) from exc
+    try:
+        return ctranslate2.Translator(str(model_dir), device="cpu", compute_type=compute_type,
+                                      inter_threads=1, intra_threads=threads)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelLoadError(f"CTranslate2 cannot load {model_dir}: {exc}") from exc

@@ -1,0 +1,263 @@
+"""Admin screen: import, validate, export and roll back the phrasebook and term dictionary.
+
+Imports are validated in a worker thread (kana readings take ~5 ms a phrase);
+a rejected file lists every problem with its file, row and cell, and the
+previously active version stays in use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.errors import CounterAppError
+from counter_app.phrasebook.files import save_phrasebook
+from counter_app.phrasebook.library import Library, Version
+from counter_app.phrasebook.problems import ImportValidationError
+from counter_app.phrasebook.terms import save_terms
+from counter_app.ui.i18n import tr
+
+log = logging.getLogger(__name__)
+
+EXPORT_FILTERS = {"CSV (Excel, UTF-8) (*.csv)": ".csv", "Excel (*.xlsx)": ".xlsx",
+                  "YAML (*.yaml)": ".yaml"}
+PHRASEBOOK, TERMS = "phrasebook", "terms"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How the dialog reads and changes one kind of library file."""
+
+    title: str
+    versions: Callable[[], list[Version]]
+    active: Callable[[], Any]
+    install: Callable[[Path], Version]
+    rollback: Callable[[], Version]
+    export: Callable[[Any, Path], None]
+    describe: Callable[[Any, str], str]
+
+
+def _kinds(library: Library) -> dict[str, _Kind]:
+    return {
+        PHRASEBOOK: _Kind(
+            tr("phrasebook"), library.phrasebooks.versions, library.phrasebook,
+            library.import_phrasebook, library.rollback_phrasebook, save_phrasebook,
+            lambda book, label: tr("active_phrasebook").format(
+                label=label, name=book.name, version=book.version, count=len(book),
+                languages=len(book.languages))),
+        TERMS: _Kind(
+            tr("term_dictionary"), library.term_versions.versions, library.terms,
+            library.import_terms, library.rollback_terms, save_terms,
+            lambda terms, label: tr("active_terms").format(
+                label=label, name=terms.name, version=terms.version, count=len(terms))),
+    }
+
+
+def _label(version: Version) -> str:
+    if version.number == 0:
+        return tr("shipped_default")
+    return f"{version.label}  {version.imported_at:%Y-%m-%d %H:%M}"
+
+
+class _Section(QGroupBox):
+    """Active version, kept versions and the three buttons of one kind."""
+
+    def __init__(self, kind: _Kind):
+        super().__init__(kind.title)
+        self.kind = kind
+        layout = QVBoxLayout(self)
+        self.active_label = QLabel()
+        self.active_label.setWordWrap(True)
+        layout.addWidget(self.active_label)
+        self.versions = QListWidget()
+        self.versions.setMaximumHeight(150)
+        layout.addWidget(self.versions)
+        buttons = QHBoxLayout()
+        self.import_button = QPushButton(tr("import_file"))
+        self.rollback_button = QPushButton(tr("roll_back"))
+        self.export_button = QPushButton(tr("export_file"))
+        for button in (self.import_button, self.rollback_button, self.export_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+    def refresh(self) -> None:
+        versions = self.kind.versions()
+        active = next(v for v in versions if v.active)
+        self.active_label.setText(self.kind.describe(self.kind.active(), _label(active)))
+        self.versions.clear()
+        for version in reversed(versions):
+            self.versions.addItem(("✔ " if version.active else "　 ") + _label(version))
+        self.rollback_button.setEnabled(active.number != 0)
+
+
+class PhraseAdminDialog(QDialog):
+    """Settings screen for admins: versions, Import…, Roll back, Export…"""
+
+    import_done = Signal(str, bool)  # kind, accepted
+    changed = Signal(str)  # kind whose active version changed
+    _worker_finished = Signal(str, str, object)  # kind, file name, Version or exception
+
+    def __init__(self, library: Library, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.setWindowTitle(tr("phrase_admin"))
+        self.setMinimumSize(980, 640)
+        if parent is None:
+            from counter_app.ui.style import stylesheet
+
+            self.setStyleSheet(stylesheet())
+        self.kinds = _kinds(library)
+        layout = QVBoxLayout(self)
+        sections = QHBoxLayout()
+        self.sections: dict[str, _Section] = {}
+        for key, kind in self.kinds.items():
+            section = _Section(kind)
+            section.import_button.clicked.connect(lambda _=False, k=key: self.choose_import(k))
+            section.rollback_button.clicked.connect(lambda _=False, k=key: self.rollback(k))
+            section.export_button.clicked.connect(lambda _=False, k=key: self.choose_export(k))
+            sections.addWidget(section, 1)
+            self.sections[key] = section
+        layout.addLayout(sections)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.problems = QListWidget()
+        self.problems.setWordWrap(True)
+        self.problems.setObjectName("problems")
+        self.problems.setStyleSheet("QListWidget#problems { color: #991b1b; }")
+        self.problems.hide()
+        layout.addWidget(self.problems, 1)
+        layout.addStretch(0)
+        close = QPushButton(tr("close"))
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self._worker_finished.connect(self._imported)
+        self.refresh()
+
+    def refresh(self) -> None:
+        for section in self.sections.values():
+            section.refresh()
+
+    def _say(self, text: str, problems: list[str] | None = None, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setObjectName("status" if error else "")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.problems.clear()
+        self.problems.addItems(problems or [])
+        self.problems.setVisible(bool(problems))
+
+    # --- import -----------------------------------------------------------------------
+
+    def choose_import(self, kind: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.kinds[kind].title + " – "
+                                              + tr("import_file"), "", tr("file_types"))
+        if path:
+            self.start_import(kind, Path(path))
+
+    def start_import(self, kind: str, path: str | Path) -> None:
+        """Validate and install `path` in a worker; `import_done` tells how it went."""
+        path = Path(path)
+        self._set_busy(True)
+        self._say(tr("importing").format(file=path.name))
+
+        def work() -> None:
+            try:
+                result: object = self.kinds[kind].install(path)
+            except Exception as error:  # reported in the dialog, never lost in the thread
+                if not isinstance(error, CounterAppError | OSError):
+                    log.exception("Import of %s failed", path)
+                result = error
+            self._worker_finished.emit(kind, path.name, result)
+
+        threading.Thread(target=work, name=f"import-{kind}", daemon=True).start()
+
+    def _imported(self, kind: str, name: str, result: object) -> None:
+        self._set_busy(False)
+        self.refresh()
+        if isinstance(result, Version):
+            self._say(tr("imported").format(file=name, label=result.label))
+            self.changed.emit(kind)
+            self.import_done.emit(kind, True)
+            return
+        if isinstance(result, ImportValidationError):
+            problems = [str(p) for p in result.problems]
+            if result.truncated:
+                problems.append("…")
+            self._say(tr("import_failed").format(file=name, count=len(result.problems)),
+                      problems, error=True)
+        else:
+            self._say(tr("import_failed").format(file=name, count=1), [str(result)],
+                      error=True)
+        self.import_done.emit(kind, False)
+
+    def _set_busy(self, busy: bool) -> None:
+        for section in self.sections.values():
+            for button in (section.import_button, section.rollback_button,
+                           section.export_button):
+                button.setEnabled(not busy)
+        if not busy:
+            self.refresh()  # re-evaluates Roll back
+
+    # --- rollback and export ------------------------------------------------------------
+
+    def rollback(self, kind: str) -> Version | None:
+        try:
+            version = self.kinds[kind].rollback()
+        except CounterAppError as error:
+            self._say(str(error), error=True)
+            return None
+        self.refresh()
+        self._say(tr("rolled_back").format(label=_label(version)))
+        self.changed.emit(kind)
+        return version
+
+    def choose_export(self, kind: str) -> None:
+        name = "phrasebook.csv" if kind == PHRASEBOOK else "terms.csv"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, self.kinds[kind].title + " – " + tr("export_file"), name,
+            ";;".join(EXPORT_FILTERS))
+        if path:
+            if not Path(path).suffix:
+                path += EXPORT_FILTERS.get(chosen, ".csv")
+            self.export_file(kind, Path(path))
+
+    def export_file(self, kind: str, path: str | Path) -> bool:
+        path = Path(path)
+        try:
+            self.kinds[kind].export(self.kinds[kind].active(), path)
+        except (CounterAppError, OSError) as error:
+            self._say(str(error), error=True)
+            return False
+        self._say(tr("exported").format(file=path))
+        return True
+
+
+def open_phrase_admin(parent: QWidget, library: Library) -> PhraseAdminDialog:
+    """Show the admin dialog modally; an open phrase panel picks up changes."""
+    dialog = PhraseAdminDialog(library, parent)
+    panel = getattr(parent, "phrase_panel", None)
+    if panel is not None:
+        dialog.changed.connect(lambda _kind: panel.reload())
+    dialog.exec()
+    return dialog
