@@ -20,14 +20,16 @@ if TYPE_CHECKING:
 SPACELESS = frozenset({"ja", "zh", "zh-Hant", "ko", "th", "my", "km"})
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D,
                                                                      0x30FE: 0x309E}
+# katakana -> hiragana, punctuation/symbols/separators -> space (one C-level translate)
+_FOLD_TABLE = _KATAKANA | {code: " " for code in range(0x10000)
+                           if unicodedata.category(chr(code))[0] in "PSZ"}
 READING = "ja-reading"  # pseudo-language: the kana reading of the Japanese text
 
 
 def fold(text: str, language: str | None = None) -> str:
     """The comparison form of `text` in `language` (None: keep single spaces)."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA)
-    kept = [ch if unicodedata.category(ch)[0] in "LMN" or ch == "ー" else " " for ch in text]
-    words = "".join(kept).split()
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
+    words = text.split()
     return "".join(words) if language in SPACELESS or language == READING else " ".join(words)
 
 

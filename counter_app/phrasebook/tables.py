@@ -115,15 +115,14 @@ def read_xlsx(path: Path, problems: Problems) -> Table | None:
         sheet = book.worksheets[0]
         header: list[str] = []
         rows: list[Row] = []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
+        # data_only=False: a formula cell's value is its formula text, "=..."
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             values = []
-            for index, cell in enumerate(cells):
-                value = cell.value
-                ref = f"cell {column_letter(index)}{number}"
-                if getattr(cell, "data_type", None) == "f" or (
-                        isinstance(value, str) and value.startswith("=")):
-                    problems.add(ref, "formula cells are not allowed (CSV injection risk); "
-                                      "paste the value instead")
+            for index, value in enumerate(cells):
+                if isinstance(value, str) and value.startswith("="):
+                    problems.add(f"cell {column_letter(index)}{number}",
+                                 "formula cells are not allowed (CSV injection risk); "
+                                 "paste the value instead")
                     value = ""
                 values.append("" if value is None else _cell_text(value))
             if number == 1:
