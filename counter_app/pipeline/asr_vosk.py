@@ -26,11 +26,9 @@ from pathlib import Path
 
 from counter_app.errors import AudioFormatError, EngineUnavailableError, ModelLoadError
 from counter_app.events import AudioChunk, Transcript, Word
-from counter_app.pipeline.base import ASR_RATE, Recognizer, RecognizerSession
+from counter_app.pipeline.base import ASR_RATE, Phrases, Recognizer, RecognizerSession
 
 log = logging.getLogger(__name__)
-
-Phrases = Sequence[str] | Mapping[str, str]
 
 FIRST_PASS_ALTERNATIVES = 5  # hypotheses of the all-words pass used to pick candidates
 CANDIDATES = 4  # phrases decoded again with their own words (each costs a full decode)
