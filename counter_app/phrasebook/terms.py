@@ -33,6 +33,7 @@ from counter_app.phrasebook.tables import (
     write_xlsx,
 )
 from counter_app.pipeline.base import Translator
+from counter_app.pipeline.translation import GetTranslator, TranslationService
 
 FORMAT_TAG = "counter-app-terms/1"
 CSV_FIXED = ("term", "reading", "do_not_translate", "force_translation", "whole_utterance",
@@ -140,8 +141,11 @@ class TermDictionary:
         for term in self.terms:
             output = term.output(source, target)
             form = term.form(source) or (term.term if term.do_not_translate else None)
-            if output and form:
-                found.append((term, form, output))
+            if not output or not form:
+                continue
+            # Variants count as source spellings too (마이넘버 카드 for 개인번호 카드).
+            for spelling in dict.fromkeys((form, *term.variants.get(source, ()))):
+                found.append((term, spelling, output))
         return sorted(found, key=lambda item: -len(item[1]))
 
     def protect(self, text: str, source: str, target: str) -> tuple[str, Restorer]:
@@ -210,15 +214,17 @@ class Restorer:
 # --- a Translator that enforces terms -------------------------------------------------
 
 class TermTranslator(Translator):
-    """Wraps a Translator (one model or a pivot chain) and enforces the dictionary's terms.
+    """Wraps a Translator (one model, or a ChainTranslator for a pivot) and enforces terms.
 
-    Per sentence, the first strategy that yields every required term wins:
-    1. "placeholder": terms replaced by placeholder tokens the model copies through;
-    2. "post-edit": the plain translation, with the model's own rendering of a term
-       (its translation of the term alone, or a registered variant) replaced by the
-       preferred one;
-    3. "split": the text between terms translated piecewise, joined with the terms
-       (the term is guaranteed; the word order may suffer).
+    Per text, the first strategy that yields every required term wins:
+    1. "post-edit": the plain translation, where the term's preferred form already
+       appears up to case/spacing, or an admin-registered variant (what the model
+       says instead, e.g. "My Number card") is replaced by the preferred form;
+    2. "placeholder": terms replaced by placeholder tokens; used when the model
+       copied every token through (large models usually do, tiny ones do not);
+    3. "split": the text between terms translated piecewise and joined with the
+       terms (the term is guaranteed; the word order may suffer).
+    Texts with no enforced term are translated as they are ("plain").
     """
 
     def __init__(self, inner: Translator, terms: TermDictionary):
@@ -226,58 +232,47 @@ class TermTranslator(Translator):
         self.engine = getattr(inner, "engine", "mt")
         self.source, self.target = inner.source, inner.target
         self.last_strategies: list[str] = []  # per text of the last call, for diagnostics
-        self._alone: dict[str, str] = {}
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
-        protected = [self.terms.protect(text, self.source, self.target) for text in texts]
-        first = self.inner.translate_batch([p for p, _ in protected])
-        results, strategies = list(first), ["plain"] * len(texts)
-        failed = []
-        for i, ((_, restore), out) in enumerate(zip(protected, first, strict=True)):
-            if not restore.outputs:
+        spans = [self.terms.find(text, self.source, self.target) for text in texts]
+        results = list(self.inner.translate_batch(list(texts)))
+        strategies = ["plain"] * len(texts)
+        pending = []
+        for i, out in enumerate(results):
+            if not spans[i]:
                 continue
-            if restore.complete(out):
-                results[i], strategies[i] = restore(out), "placeholder"
+            edited = self._post_edit(out, [output for _, _, output in spans[i]])
+            if edited is not None:
+                results[i], strategies[i] = edited, "post-edit"
             else:
-                failed.append(i)
-        if failed:
-            plain = self.inner.translate_batch([texts[i] for i in failed])
-            for i, out in zip(failed, plain, strict=True):
-                required = protected[i][1].outputs
-                edited = self._post_edit(out, texts[i], required)
-                if edited is not None:
-                    results[i], strategies[i] = edited, "post-edit"
+                pending.append(i)
+        if pending:
+            protected = [self.terms.protect(texts[i], self.source, self.target) for i in pending]
+            outs = self.inner.translate_batch([p for p, _ in protected])
+            for i, (_, restore), out in zip(pending, protected, outs, strict=True):
+                if restore.complete(out) and len(restore.outputs) == len(spans[i]):
+                    results[i], strategies[i] = restore(out), "placeholder"
                 else:
-                    results[i], strategies[i] = self._split(texts[i]), "split"
+                    results[i], strategies[i] = self._split(texts[i], spans[i]), "split"
         self.last_strategies = strategies
         return results
 
-    def _rendering_alone(self, form: str) -> str:
-        if form not in self._alone:
-            out = self.inner.translate(form).strip()
-            self._alone[form] = out.rstrip(".。!！?？").strip()
-        return self._alone[form]
-
-    def _post_edit(self, out: str, text: str, required: tuple[str, ...]) -> str | None:
-        spans = self.terms.find(text, self.source, self.target)
-        for start, end, output in spans:
+    def _post_edit(self, out: str, required: list[str]) -> str | None:
+        for output in dict.fromkeys(required):
             if output in out:
                 continue
-            candidates = [output, *self.terms.variants(output, self.target),
-                          self._rendering_alone(text[start:end])]
-            for candidate in sorted({c for c in candidates if len(c) > 1}, key=len,
-                                    reverse=True):
+            for candidate in sorted({output, *self.terms.variants(output, self.target)},
+                                    key=len, reverse=True):
                 pattern = token_pattern(candidate, self.target)
-                new = re.sub(pattern, lambda _m, o=output: o, out, count=1, flags=re.I)
-                if new != out or candidate == output and output in new:
-                    out = new
+                edited = re.sub(pattern, lambda _m, o=output: o, out, flags=re.IGNORECASE)
+                if edited != out:
+                    out = edited
                     break
             else:
                 return None
-        return out if all(o in out for o in required) else None
+        return out
 
-    def _split(self, text: str) -> str:
-        spans = self.terms.find(text, self.source, self.target)
+    def _split(self, text: str, spans: list[tuple[int, int, str]]) -> str:
         pieces: list[tuple[str, bool]] = []  # (text, is_term)
         last = 0
         for start, end, output in spans:
@@ -297,6 +292,43 @@ class TermTranslator(Translator):
                 joined.append(piece.strip())
         glue = "" if self.target in SPACELESS else " "
         return glue.join(p for p in joined if p)
+
+
+class ChainTranslator(Translator):
+    """Several translators in a row (ko->en, en->ja) as one Translator, so a
+    TermTranslator can enforce terms end to end across a pivot."""
+
+    def __init__(self, legs: Sequence[Translator]):
+        if not legs or any(a.target != b.source for a, b in zip(legs, legs[1:], strict=False)):
+            raise ValueError("legs must connect: each target is the next source")
+        self.legs = tuple(legs)
+        self.engine = "+".join(dict.fromkeys(getattr(leg, "engine", "mt") for leg in legs))
+        self.source, self.target = legs[0].source, legs[-1].target
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        out = list(texts)
+        for leg in self.legs:
+            out = leg.translate_batch(out)
+        return out
+
+
+class TermTranslationService(TranslationService):
+    """A TranslationService that enforces terms end to end: along a pivot path the
+    legs run as one ChainTranslator, so terms are checked on the final text (the
+    intermediate English is left as the models like it)."""
+
+    def __init__(self, get_translator: GetTranslator, terms: TermDictionary,
+                 pivot: str = languages.PIVOT_LANGUAGE):
+        super().__init__(get_translator, pivot)
+        self.terms = terms
+
+    def _along(self, path: tuple[str, ...], text: str) -> str:
+        if len(path) < 2 or not self.terms.enforced(path[0], path[-1]):
+            return super()._along(path, text)
+        legs = [self._get(s, t) for s, t in zip(path, path[1:], strict=False)]
+        if any(leg is None for leg in legs):
+            return super()._along(path, text)  # raises the usual "install it" error
+        return TermTranslator(ChainTranslator(legs), self.terms).translate(text)
 
 
 # --- files ----------------------------------------------------------------------------
