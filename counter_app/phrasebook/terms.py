@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -337,10 +337,14 @@ def _split_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(LIST_SEPARATOR) if part.strip())
 
 
-def _validate_terms(entries: list[tuple[str, Term]], problems: Problems) -> None:
-    """entries: (location, term) pairs in file order."""
+Where = Callable[[str | None], str]  # column/field name (None: the whole entry) -> location
+
+
+def _validate_terms(entries: list[tuple[Where, Term]], problems: Problems) -> None:
+    """entries: (location function, term) pairs in file order."""
     first_seen: dict[str, str] = {}
-    for where, term in entries:
+    for where_at, term in entries:
+        where = where_at(None)
         if not term.term:
             problems.add(where, "empty term (the Japanese source text)")
         elif term.term in first_seen:
@@ -358,7 +362,7 @@ def _validate_terms(entries: list[tuple[str, Term]], problems: Problems) -> None
                  *((f"{VARIANTS_PREFIX}{c}", f) for c, fs in term.variants.items() for f in fs)]
         for name, text in texts:
             if text:
-                check_text(problems, f"{where}, {name}", text, MAX_TEXT)
+                check_text(problems, where_at(name), text, MAX_TEXT)
 
 
 def _term_column(header: str) -> tuple[str, str] | None:
@@ -394,7 +398,7 @@ def load_terms_table(path: Path) -> TermDictionary:
     if "term" not in table.header:
         problems.add("header", "missing column 'term'")
     scan_cells(table, problems, MAX_TEXT)
-    entries = [(row.where(), _row_term(row, columns, problems)) for row in table.rows]
+    entries = [(row.where, _row_term(row, columns, problems)) for row in table.rows]
     _validate_terms(entries, problems)
     problems.raise_if_any()
     return TermDictionary([t for _, t in entries], path.stem, "1")
@@ -442,7 +446,10 @@ def load_terms_yaml(path: Path) -> TermDictionary:
             return {str(k): tuple(str(x) for x in (v if isinstance(v, list) else [v]))
                     for k, v in (value or {}).items()}
 
-        entries.append((where, Term(
+        def where_at(name: str | None, label=where) -> str:
+            return label if name is None else f"{label}, {name}"
+
+        entries.append((where_at, Term(
             str(item.get("term") or "").strip(), str(item.get("reading") or ""),
             {str(k): str(v) for k, v in (item.get("translations") or {}).items()},
             bool(item.get("do_not_translate")), bool(item.get("force_translation")),
