@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -93,7 +94,7 @@ def test_no_network_during_load_and_translate(no_network):
     assert translator.translate("こんにちは。ありがとうございます。") == "Hello. Thank you."
 
 
-def test_importing_and_translating_loads_neither_torch_nor_stanza():
+def test_importing_and_translating_loads_neither_torch_nor_stanza(tmp_path):
     code = (
         "import sys\n"
         "import counter_app.pipeline.mt_argos as m, counter_app.pipeline.translation\n"
@@ -101,9 +102,14 @@ def test_importing_and_translating_loads_neither_torch_nor_stanza():
         f"print(m.ArgosTranslator({str(MT_FIXTURES / 'ko_en')!r}).translate('감사합니다.'))\n"
         "print(sorted(n for n in ('torch', 'stanza', 'spacy', 'transformers') "
         "if n in sys.modules))\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
+    env["HOME"] = str(home)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout.splitlines()
+                         cwd=ROOT, env=env, check=True).stdout.splitlines()
     assert out == ["Thank you.", "[]"]
+    assert list(home.iterdir()) == []  # argostranslate's settings module would make folders
 
 
 # --- broken packages ---------------------------------------------------------------
@@ -126,6 +132,7 @@ def test_missing_package_folder(tmp_path):
     (lambda p: (p / "model" / "model.bin").unlink(), "has no CTranslate2 model"),
     (lambda p: (p / "model" / "model.bin").write_bytes(b"garbage"), "CTranslate2 cannot load"),
     (lambda p: (p / "sentencepiece.model").unlink(), "has no tokenizer"),
+    (lambda p: (p / "sentencepiece.model").write_bytes(b"garbage"), "Cannot load the tokenizer"),
     (lambda p: _edit_metadata(p, from_code="xx"), "language 'xx', which counter-app does not"),
     (lambda p: _edit_metadata(p, to_code=None), "has no 'to_code'"),
     (lambda p: _edit_metadata(p, type="sbd"), "not a translation package"),

@@ -1,7 +1,7 @@
 """Translator for one unpacked Argos Translate package, run on CTranslate2.
 
-Uses `argostranslate.package.Package` (from the torch-free `argos-translate-lt`
-distribution) for the metadata and the package's tokenizer, and calls
+Reads the package as `argostranslate.package.Package` does, with the
+tokenizers of the torch-free `argos-translate-lt` distribution, and calls
 CTranslate2 the way `argostranslate.translate.apply_packaged_translation`
 does (beam 4, length penalty 0.2, replace_unknowns, target prefix, token
 batches).  Sentences are split by our own offline splitter: Argos' default
@@ -11,7 +11,6 @@ MiniSBD splitter downloads a model on first use, so that path is never taken.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
@@ -30,26 +29,30 @@ _LINE_BREAK = re.compile(r"\r?\n")
 
 
 class ArgosTranslator(Translator):
-    """One Argos package, one direction.  `translate_batch` is thread-safe."""
+    """One Argos package, one direction.  `translate_batch` is thread-safe.
+
+    `sbd_model`: a MiniSBD .onnx file (default: the package's own `minisbd/`, if
+    any; else rule-based splitting).  `threads`: CTranslate2 intra-op threads;
+    1 by default because ASR and TTS share the 2-core target machine (on the
+    tiny fixture model 2 threads were 5x slower on a busy machine).
+    """
 
     engine = "argos"
 
     def __init__(self, package_path: str | Path, sbd_model: Path | None = None,
-                 compute_type: str = "int8", threads: int | None = None):
+                 compute_type: str = "int8", threads: int = 1):
         started = time.perf_counter()
         self.package_path = Path(package_path)
         self.metadata = _read_metadata(self.package_path)
         self.source = _our_code(self.metadata, "from_code", self.package_path)
         self.target = _our_code(self.metadata, "to_code", self.package_path)
         self.name = self.metadata.get("name") or self.package_path.name
-        self._package = _open_package(self.package_path)
-        self._target_prefix = self._package.target_prefix or ""
+        self._tokenizer = _open_tokenizer(self.package_path, self.metadata)
+        self._target_prefix = self.metadata.get("target_prefix") or ""
         self._token_lock = threading.Lock()  # BPE tokenizers (sacremoses) are plain Python
         sbd_model = sbd_model or find_minisbd_model(self.package_path / "minisbd")
         self.splitter = SentenceSplitter(self.source, sbd_model)
-        self._translator = _load_ct2(self.package_path / "model", compute_type,
-                                     threads or min(4, os.cpu_count() or 1))
-        self._encode("")  # build the lazy tokenizer now, on one thread
+        self._translator = _load_ct2(self.package_path / "model", compute_type, threads)
         self.load_seconds = time.perf_counter() - started
 
     def __repr__(self) -> str:
@@ -86,11 +89,11 @@ class ArgosTranslator(Translator):
 
     def _encode(self, sentence: str) -> list[str]:
         with self._token_lock:
-            return self._package.tokenizer.encode(sentence)
+            return self._tokenizer.encode(sentence)
 
     def _decode(self, tokens: list[str]) -> str:
         with self._token_lock:
-            value = self._package.tokenizer.decode(tokens)
+            value = self._tokenizer.decode(tokens)
         if self._target_prefix and value.startswith(self._target_prefix):
             value = value[len(self._target_prefix):]
         return value.strip()
@@ -125,20 +128,30 @@ def _our_code(metadata: dict, key: str, path: Path) -> str:
     return language.code
 
 
-def _open_package(path: Path):
-    if not (path / "sentencepiece.model").is_file() and not (path / "bpe.model").is_file():
-        raise ModelLoadError(f"Argos package {path} has no tokenizer "
-                             "(sentencepiece.model or bpe.model).")
+def _open_tokenizer(path: Path, metadata: dict):
+    """The package's tokenizer, as argostranslate.package.Package picks it.
+
+    Only `argostranslate.tokenizer` is imported: `argostranslate.package` imports
+    its settings module, which creates folders in the user's home directory.
+    """
     try:
-        from argostranslate.package import Package
+        from argostranslate.tokenizer import BPETokenizer, SentencePieceTokenizer
     except ImportError as exc:
         raise EngineUnavailableError(
             "Translation needs the 'argos-translate-lt' package: pip install argos-translate-lt"
         ) from exc
+    if (path / "sentencepiece.model").is_file():
+        tokenizer = SentencePieceTokenizer(path / "sentencepiece.model")
+    elif (path / "bpe.model").is_file():
+        tokenizer = BPETokenizer(path / "bpe.model", metadata["from_code"], metadata["to_code"])
+    else:
+        raise ModelLoadError(f"Argos package {path} has no tokenizer "
+                             "(sentencepiece.model or bpe.model).")
     try:
-        return Package(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelLoadError(f"Cannot open Argos package {path}: {exc}") from exc
+        tokenizer.encode("")  # load it now, on one thread, and fail early
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ModelLoadError(f"Cannot load the tokenizer of Argos package {path}: {exc}") from exc
+    return tokenizer
 
 
 def _load_ct2(model_dir: Path, compute_type: str, threads: int):
