@@ -125,3 +125,9 @@ def match_phrase(text: str, language: str, phrasebook: Phrasebook,
     translation) instead of machine translation, and say so.
     """
     return phrasebook.index.match(text, language, threshold)
+
+
+def recognizer_phrases(phrasebook: Phrasebook, language: str) -> dict[str, str]:
+    """phrase id -> text in `language`, for a recognizer's phrase mode
+    (`Recognizer.start(phrases)`; the final's phrase_id is then the phrase id)."""
+    return {p.id: text for p in phrasebook.phrases if (text := p.text(language))}
