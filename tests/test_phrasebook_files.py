@@ -102,6 +102,11 @@ def test_unknown_language_column(tmp_path):
     assert any("unknown language column 'reviewed_yy'" in p for p in found)
 
 
+def test_duplicate_column(tmp_path):
+    path = write(tmp_path / "p.csv", "phrase_id,category,ja,en,en\na,c,はい,Yes,No\n")
+    assert problems_of(path) == ["p.csv: header: column 'en' appears more than once"]
+
+
 def test_language_aliases_are_accepted(tmp_path):
     path = write(tmp_path / "p.csv", "phrase_id,category,ja,zh-TW,pt-BR\na,c,はい,是,Sim\n")
     assert load_phrasebook(path).get("a").texts == {"ja": "はい", "zh-Hant": "是", "pt": "Sim"}

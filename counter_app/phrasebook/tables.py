@@ -150,9 +150,15 @@ def _cell_text(value: object) -> str:
 
 
 def read_table(path: Path, problems: Problems) -> Table | None:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path, problems)
-    return read_csv(path, problems)
+    table = read_xlsx(path, problems) if path.suffix.lower() in (".xlsx", ".xlsm") \
+        else read_csv(path, problems)
+    if table is not None:
+        seen: set[str] = set()
+        for header in table.header:
+            if header and header in seen:
+                problems.add("header", f"column {header!r} appears more than once")
+            seen.add(header)
+    return table
 
 
 def _safe(value: str) -> str:
