@@ -71,11 +71,13 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "phrasebook": ("定型文集", "Phrasebook"),
     "term_dictionary": ("用語辞書", "Term dictionary"),
     "shipped_default": ("標準（同梱）", "shipped default"),
-    "active_phrasebook": ("使用中：{label}　{name} {version}（{count}件・{languages}言語）",
-                          "Active: {label}  {name} {version} ({count} phrases, "
-                          "{languages} languages)"),
-    "active_terms": ("使用中：{label}　{name} {version}（{count}語）",
-                     "Active: {label}  {name} {version} ({count} terms)"),
+    "active_phrasebook": ("使用中：{label}\n{name} {version}\n{count}件・{languages}言語",
+                          "Active: {label}\n{name} {version}\n{count} phrases, "
+                          "{languages} languages"),
+    "active_terms": ("使用中：{label}\n{name} {version}\n{count}語",
+                     "Active: {label}\n{name} {version}\n{count} terms"),
+    "no_terms": ("使用中：{label}\n用語はまだ登録されていません",
+                 "Active: {label}\nNo terms registered yet"),
     "import_file": ("読み込み…", "Import…"),
     "export_file": ("書き出し…", "Export…"),
     "roll_back": ("一つ前に戻す", "Roll back"),

@@ -65,7 +65,7 @@ def _kinds(library: Library) -> dict[str, _Kind]:
         TERMS: _Kind(
             tr("term_dictionary"), library.term_versions.versions, library.terms,
             library.import_terms, library.rollback_terms, save_terms,
-            lambda terms, label: tr("active_terms").format(
+            lambda terms, label: tr("active_terms" if len(terms) else "no_terms").format(
                 label=label, name=terms.name, version=terms.version, count=len(terms))),
     }
 
@@ -140,6 +140,8 @@ class PhraseAdminDialog(QDialog):
         layout.addWidget(self.message)
         self.problems = QListWidget()
         self.problems.setWordWrap(True)
+        self.problems.setSpacing(3)
+        self.problems.setAlternatingRowColors(True)
         self.problems.setObjectName("problems")
         self.problems.setStyleSheet("QListWidget#problems { color: #991b1b; }")
         self.problems.hide()
@@ -164,7 +166,7 @@ class PhraseAdminDialog(QDialog):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.problems.clear()
-        self.problems.addItems(problems or [])
+        self.problems.addItems(["⚠ " + p for p in problems or []])
         self.problems.setVisible(bool(problems))
 
     # --- import -----------------------------------------------------------------------
@@ -194,7 +196,6 @@ class PhraseAdminDialog(QDialog):
 
     def _imported(self, kind: str, name: str, result: object) -> None:
         self._set_busy(False)
-        self.refresh()
         if isinstance(result, Version):
             self._say(tr("imported").format(file=name, label=result.label))
             self.changed.emit(kind)

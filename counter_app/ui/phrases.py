@@ -192,6 +192,7 @@ class PhrasePanel(QWidget):
         self.categories.setWordWrap(True)
         self.categories.setFixedWidth(190)
         self.categories.currentItemChanged.connect(self._category_picked)
+        self.categories.itemClicked.connect(self._category_clicked)
         body.addWidget(self.categories)
         right = QVBoxLayout()
         body.addLayout(right, 1)
@@ -271,6 +272,10 @@ class PhrasePanel(QWidget):
         else:
             self._fill()
 
+    def _category_clicked(self, item: QListWidgetItem) -> None:
+        if self.search_box.text():  # back from search results to the tapped category
+            self._category_picked(item)
+
     def _current_phrases(self) -> tuple[str, list[Phrase]]:
         assert self.book is not None
         favourites = self.favourites()
@@ -292,6 +297,10 @@ class PhrasePanel(QWidget):
         if self.book is None:
             return
         title, phrases = self._current_phrases()
+        searching = bool(self.search_box.text().strip())
+        current = self.categories.currentItem()
+        if current is not None:
+            current.setSelected(not searching)  # results span every category
         self.heading.setText(f"{title}　({len(phrases)})")
         starred = set(self.favourites())
         inner = QWidget()
@@ -343,7 +352,7 @@ def attach_phrase_panel(window, library: Library, office: str = DEFAULT_OFFICE) 
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, drawer)
     drawer.hide()
 
-    button = QPushButton("💬 " + tr("phrases"))
+    button = QPushButton("☰ " + tr("phrases"))
     button.setCheckable(True)
     button.toggled.connect(drawer.setVisible)
     drawer.visibilityChanged.connect(button.setChecked)
