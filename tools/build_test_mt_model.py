@@ -19,14 +19,15 @@ torch and transformers are build-time only; keep them out of the app's venv:
     /work/mtvenv/bin/pip install torch==2.13.0 transformers sentencepiece ctranslate2
     /work/mtvenv/bin/python tools/build_test_mt_model.py [--pairs ko_en ja_en] [--out DIR]
 
-Seeds are fixed, so a rebuild gives models that behave the same (the bytes of
-model.bin may differ between torch versions).
+Seeds are fixed and training is single-threaded: a rebuild with the same torch
+version reproduces the fixtures byte for byte (other versions: same behaviour).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import multiprocessing
 import os
@@ -54,20 +55,27 @@ def read_phrases(path: Path = PHRASES) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-def train_sentencepiece(texts: list[str], prefix: Path) -> None:
-    """Joint unigram model; id 0 is <unk>, no bos/eos/pad (Marian adds its own)."""
+def train_sentencepiece(texts: list[str], model_file: Path) -> None:
+    """Joint unigram model; id 0 is <unk>, no bos/eos/pad (Marian adds its own).
+
+    Trained from memory so the file records no temporary paths (byte-reproducible).
+    """
     import sentencepiece as spm
 
-    corpus = prefix.with_suffix(".txt")
-    corpus.write_text("\n".join(texts) + "\n", encoding="utf-8")
-    common = dict(input=str(corpus), model_prefix=str(prefix), model_type="unigram",
-                  character_coverage=1.0, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1,
-                  num_threads=1, seed_sentencepiece_size=100_000, shuffle_input_sentence=False,
+    common = dict(model_type="unigram", character_coverage=1.0, unk_id=0, bos_id=-1,
+                  eos_id=-1, pad_id=-1, num_threads=1, shuffle_input_sentence=False,
                   minloglevel=2)
-    try:
-        spm.SentencePieceTrainer.train(vocab_size=VOCAB_SIZE, **common)
-    except RuntimeError:  # too few distinct pieces for VOCAB_SIZE: let it pick fewer
-        spm.SentencePieceTrainer.train(vocab_size=VOCAB_SIZE, hard_vocab_limit=False, **common)
+    for hard_limit in (True, False):  # too few distinct pieces: let it pick fewer
+        model = io.BytesIO()
+        try:
+            spm.SentencePieceTrainer.train(sentence_iterator=iter(texts), model_writer=model,
+                                           vocab_size=VOCAB_SIZE, hard_vocab_limit=hard_limit,
+                                           **common)
+            break
+        except RuntimeError:
+            if not hard_limit:
+                raise
+    model_file.write_bytes(model.getvalue())
 
 
 def marian_vocab(sp) -> list[str]:
@@ -197,7 +205,7 @@ def check_ct2(model_dir: Path, sp, pairs: list[tuple[str, str]]) -> list[tuple[s
 
 
 def write_package(folder: Path, src: str, tgt: str, spm_file: Path, phrases: int,
-                  steps: int, seconds: float) -> None:
+                  steps: int) -> None:
     shutil.copy(spm_file, folder / "sentencepiece.model")
     metadata = {
         "package_version": "0.1", "argos_version": "1.9", "type": "translate",
@@ -213,7 +221,7 @@ def write_package(folder: Path, src: str, tgt: str, spm_file: Path, phrases: int
 NOT a real translation model. A MarianMT transformer (d_model 128, 2+2 layers,
 4 heads, FFN 256) trained by `tools/build_test_mt_model.py` on the {phrases}
 counter phrases of `tools/mt_fixture_phrases.tsv` only ({steps} full-batch AdamW
-steps, {seconds:.1f} s on CPU), converted to CTranslate2 (int8) and laid out as an
+steps), converted to CTranslate2 (int8) and laid out as an
 unpacked Argos Translate package. It translates exactly those phrases and
 produces nonsense for anything else. Used by the tests to run the real Argos /
 CTranslate2 code path without downloading models.
@@ -232,8 +240,8 @@ def build_pair(pair: str, rows: list[dict[str, str]], out_root: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         texts = [text for pair_texts in pairs for text in pair_texts]
-        train_sentencepiece(texts, tmp / "spm")
         spm_file = tmp / "spm.model"
+        train_sentencepiece(texts, spm_file)
         sp = spm.SentencePieceProcessor(model_file=str(spm_file))
         vocab = marian_vocab(sp)
         index = {piece: i for i, piece in enumerate(vocab)}
@@ -256,7 +264,7 @@ def build_pair(pair: str, rows: list[dict[str, str]], out_root: Path) -> dict:
                 break
             print(f"    step {steps}: {len(wrong)} CTranslate2 outputs differ, training on")
         train_seconds = time.perf_counter() - started
-        write_package(folder, src, tgt, spm_file, len(pairs), steps, train_seconds)
+        write_package(folder, src, tgt, spm_file, len(pairs), steps)
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     params = sum(p.numel() for p in model.parameters())
     print(f"  {pair}: {steps} steps, {train_seconds:.1f} s, {params} parameters, "

@@ -73,9 +73,15 @@ class ArgosTranslator(Translator):
                 sentences += found
             layout.append(lines)
         translated = self._translate_sentences(sentences)
-        return ["\n".join(join_sentences([translated[i] for i in line], self.target)
-                          for line in lines).strip("\n") if any(lines) else ""
-                for lines in layout]
+        return [self._assemble(lines, translated) for lines in layout]
+
+    def _assemble(self, lines: list[list[int]], translated: list[str]) -> str:
+        """One text back from its translated sentences, line by line."""
+        if not any(lines):
+            return ""
+        text = "\n".join(join_sentences([translated[i] for i in line], self.target)
+                         for line in lines)
+        return text.strip("\n")
 
     def _translate_sentences(self, sentences: list[str]) -> list[str]:
         if not sentences:
