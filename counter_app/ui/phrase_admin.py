@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -85,6 +85,7 @@ class _Section(QGroupBox):
         layout = QVBoxLayout(self)
         self.active_label = QLabel()
         self.active_label.setWordWrap(True)
+        self.active_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.active_label)
         self.versions = QListWidget()
         self.versions.setMaximumHeight(150)
