@@ -54,3 +54,15 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection",
                         lambda address, *a, **k: refuse(socket.socket(), address))
+
+
+@pytest.fixture(scope="session")
+def full_store_root(test_store_root, tmp_path_factory) -> Path:
+    """The MT fixtures plus Whisper base (assembled from its PyPI parts) for ja/en speech."""
+    from tests.whisper_fixtures import whisper_base_path
+
+    root = tmp_path_factory.mktemp("store-full")
+    (root / "mt").symlink_to(test_store_root / "mt", target_is_directory=True)
+    (root / "asr" / "whisper").mkdir(parents=True)
+    (root / "asr" / "whisper" / "base").symlink_to(whisper_base_path(), target_is_directory=True)
+    return root

@@ -23,15 +23,11 @@ STAFF = [("マイナンバーカードはお持ちですか。", "Do you have yo
 
 
 @pytest.fixture(scope="module")
-def factory(test_store_root, tmp_path_factory):
+def factory(full_store_root):
     import onnxruntime
 
     onnxruntime.set_seed(0)
-    root = tmp_path_factory.mktemp("store-ja")
-    (root / "mt").symlink_to(test_store_root / "mt", target_is_directory=True)
-    (root / "asr" / "whisper").mkdir(parents=True)
-    (root / "asr" / "whisper" / "base").symlink_to(whisper_base_path(), target_is_directory=True)
-    return EngineFactory(ModelStore(root))
+    return EngineFactory(ModelStore(full_store_root))
 
 
 @pytest.fixture(scope="module")
