@@ -37,8 +37,9 @@ def generate(count: int, codes: list[str], seed: int = 7) -> Phrasebook:
         w = rng.randrange(len(JA_WORDS))
         tail = rng.choice(JA_TAILS)
         texts = {"ja": f"{JA_WORDS[w]}{tail}（{i}）", "en": f"About the {EN_WORDS[w]}, case {i}."}
-        for code in codes[2:]:
-            texts[code] = f"{code} {EN_WORDS[w]} {i}"
+        for code in codes[2:]:  # stand-in text in the language's own script
+            native = languages.LANGUAGES[code].native
+            texts[code] = f"{native} {native[::-1]} {EN_WORDS[w] if native.isascii() else ''} {i}"
         phrases.append(Phrase(f"p{i:05d}", f"c{w}", texts, {c: False for c in texts}))
     categories = tuple(Category(f"c{w}", {"ja": word, "en": EN_WORDS[w]})
                        for w, word in enumerate(JA_WORDS))
@@ -73,7 +74,7 @@ def main() -> None:
             library = Library(root / f"lib-{name}", shipped_dir=root)
             timed(f"import {name} (validate + install, no readings)",
                   lambda n=name, lib=library: lib.import_phrasebook(root / n, readings=False))
-        loaded = timed("load active version (YAML)", library.phrasebook)
+        loaded = timed("load active version (library JSON)", library.phrasebook)
         timed("build search index", lambda: loaded.index)
         queries = ("住民票", "ｼﾞｭｳﾐﾝﾋｮｳ", "マイナンバー", "my number card", "residnce certficate")
         for query in queries:

@@ -66,6 +66,8 @@ class PhraseIndex:
             self.keys[code] = [fold(p.texts.get(code, ""), code) for p in book.phrases]
         if any(p.reading for p in book.phrases):
             self.keys[READING] = [fold(p.reading, READING) for p in book.phrases]
+        # Characters used per language: a query in another script skips that language.
+        self.charsets = {code: frozenset("".join(keys)) for code, keys in self.keys.items()}
 
     def search(self, query: str, languages: list[str] | None = None, limit: int = 30,
                category: str | None = None, cutoff: float = 70.0) -> list[SearchHit]:
@@ -83,7 +85,8 @@ class PhraseIndex:
 
         for code in codes:
             needle = fold(query, code)
-            if not needle:
+            letters = set(needle.replace(" ", ""))
+            if not letters or len(letters & self.charsets[code]) * 2 < len(letters):
                 continue
             keys = self.keys[code]
             for index, key in enumerate(keys):
