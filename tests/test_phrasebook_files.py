@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from counter_app.errors import CounterAppError
 from counter_app.phrasebook import ImportValidationError, load_phrasebook, save_phrasebook
 from counter_app.phrasebook.model import Category, Phrase, Phrasebook
 from counter_app.phrasebook.problems import MAX_PROBLEMS, MAX_TEXT
@@ -80,7 +81,7 @@ def test_cp932_round_trip_as_japanese_excel_saves(tmp_path):
 
 
 def test_cp932_export_of_korean_says_why_it_cannot(tmp_path, book):
-    with pytest.raises(Exception, match="cp932.*UTF-8"):
+    with pytest.raises(CounterAppError, match="cp932.*UTF-8"):
         save_phrasebook(book, tmp_path / "x.csv", "cp932")
 
 
