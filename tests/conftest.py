@@ -66,3 +66,14 @@ def full_store_root(test_store_root, tmp_path_factory) -> Path:
     (root / "asr" / "whisper").mkdir(parents=True)
     (root / "asr" / "whisper" / "base").symlink_to(whisper_base_path(), target_is_directory=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory) -> Path:
+    """Where UI tests save screenshots: docs/screenshots when COUNTER_APP_SCREENSHOTS=1
+    (to refresh the committed ones), else a temporary folder."""
+    if os.environ.get("COUNTER_APP_SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")

@@ -1,6 +1,5 @@
 """Caption screen on the real Vosk Korean model, fed from WAV files (offscreen)."""
 
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from counter_app.pipeline.audio import WavFileSource, write_wav  # noqa: E402
 from counter_app.pipeline.factory import EngineFactory  # noqa: E402
 from counter_app.store import ModelStore  # noqa: E402
 
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SAID = ["번호표를 뽑아 주세요", "이 서류를 작성해 주세요"]
 LEAD = 1.5  # seconds of silence before each sentence
 
@@ -80,7 +78,7 @@ def test_partials_then_finals_with_audio_timestamps(qtbot, factory, recording, t
 
 
 @pytest.mark.slow
-def test_translation_line_and_themes(qtbot, factory, recording):
+def test_translation_line_and_themes(qtbot, factory, recording, shots_dir):
     window = _window(qtbot, factory, recording, translation="en", font_size=64)
     window.start()
     qtbot.waitUntil(lambda: window.model.rowCount() == 2
@@ -89,12 +87,11 @@ def test_translation_line_and_themes(qtbot, factory, recording):
     service = factory.translation_service()
     line = window.model.lines[0]
     assert line.translation == service.translate(line.text, "ko", "en", back=False).text
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for theme in ("white-on-black", "black-on-white", "yellow-on-black"):
         window.set_theme(theme)
         window.partial.setText("職員: 잠시만 기다려")  # how a live partial looks
         qtbot.wait(50)
-        assert window.grab().save(str(SHOTS / f"captions-{theme}.png"))
+        assert window.grab().save(str(shots_dir / f"captions-{theme}.png"))
     window.step_font(+1)
     assert window.font_px == 80
     window.search_box.setText("서류")

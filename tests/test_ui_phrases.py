@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -20,7 +18,6 @@ from counter_app.ui.phrases import (  # noqa: E402
     attach_phrase_panel,
 )
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 JUMINHYO = {"residence.need_juminhyo", "residence.how_many_copies",
             "certificates_fees.konbini_with_card"}  # every phrase whose Japanese has 住民票
 
@@ -151,7 +148,7 @@ def test_reviewed_and_missing_translations(qtbot, tmp_path):
 
 
 def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path, monkeypatch,
-                                                                library):
+                                                                library, shots_dir):
     """The real counter window: no scripted engines; Korean is spoken by espeak-ng."""
     from counter_app.app import build_window
     from counter_app.config import Settings
@@ -194,8 +191,7 @@ def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path,
 
     panel.search_box.setText("じゅうみんひょう")
     qtbot.wait(50)  # let layouts settle before the screenshot
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(SCREENSHOTS / "phrase-panel.png"))
+    window.grab().save(str(shots_dir / "phrase-panel.png"))
 
     window.set_resident_language("vi")  # the drawer follows the resident's language
     qtbot.mouseClick(panel.rows()[0], Qt.MouseButton.LeftButton)
@@ -216,7 +212,7 @@ GOOD_CSV = ("phrase_id,category,category_ja,category_en,ja,en,ko\n"
 
 
 def test_admin_import_failure_keeps_book_then_import_switches_and_rollback_restores(
-        qtbot, tmp_path, monkeypatch):
+        qtbot, tmp_path, monkeypatch, shots_dir):
     library = Library(tmp_path / "admin")
     shipped = library.phrasebook()
     dialog = PhraseAdminDialog(library)
@@ -247,8 +243,7 @@ def test_admin_import_failure_keeps_book_then_import_switches_and_rollback_resto
     assert any("row 4, column 'ja'" in p and "empty source" in p for p in problems)
     assert any("row 5, column 'ja'" in p and "formula" in p for p in problems)
     assert library.phrasebook() is shipped and section.versions.count() == 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SCREENSHOTS / "phrase-admin.png"))
+    dialog.grab().save(str(shots_dir / "phrase-admin.png"))
 
     good = tmp_path / "good.csv"
     good.write_text(GOOD_CSV, encoding="utf-8-sig")

@@ -115,7 +115,7 @@ class ConversationWindow(QMainWindow):
 
     def _build(self) -> None:
         conv = self.settings.conversation
-        size = int(20 * conv.font_scale)
+        size = int(24 * conv.font_scale)
         self.staff = SidePanel("staff", conv.staff_language, size)
         self.resident = SidePanel("resident", conv.resident_language, size)
         self.panels = {"staff": self.staff, "resident": self.resident}
@@ -304,8 +304,8 @@ class ConversationWindow(QMainWindow):
         elif isinstance(event, SpeechEvent):
             self.last_speech[other.role] = event.chunks
             other.replay_button.setEnabled(True)
-            if event.quality is Quality.LOW:
-                other.show_hint(tr("low_voice_hint"))
+            if event.quality is Quality.LOW:  # staff should know; the resident just listens
+                self.staff.show_hint(f"🔈 {other.language.native}: {tr('low_voice_hint')}")
         elif isinstance(event, PipelineError):
             if event.kind == "voice_unavailable":
                 other.show_hint(f"⌨ {tr('missing_models')}")
@@ -322,8 +322,8 @@ class ConversationWindow(QMainWindow):
         hints = []
         if translation.phrase_id:
             hints.append("✔ " + tr("verified_hint"))
-        elif translation.pivoted:
-            hints.append(tr("pivot_hint"))
+        elif translation.pivoted:  # the resident may not read Japanese: a neutral mark
+            hints.append(tr("pivot_hint") if active.side == "staff" else "⇄ English")
         panel.add_own(translation.source_text, translation.back_translation, hints)
         other_hints = ["✔"] if translation.phrase_id else []
         if translation.phrase_id and not translation.reviewed:
