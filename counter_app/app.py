@@ -29,10 +29,12 @@ def voice_ready_check(factory: EngineFactory):
 
 def build_window(settings: config.Settings, factory: EngineFactory,
                  source_factory=None, sink_factory=None, stats: UsageStats | None = None,
-                 verified=None):
+                 verified=None, library=None):
     """Create bridge, interpreter and the counter window (tests call this too).
 
-    `verified`: a VerifiedPhrases (phrasebook translations instead of MT)."""
+    `verified`: a VerifiedPhrases (phrasebook translations instead of MT);
+    `library`: the phrasebook Library, whose term dictionary corrects recognized
+    text and is enforced in translations, and whose phrases fill the phrase panel."""
     from PySide6.QtWidgets import QPushButton
 
     from counter_app.ui.bridge import CoreBridge
@@ -42,8 +44,19 @@ def build_window(settings: config.Settings, factory: EngineFactory,
 
     set_language(settings.ui_language)
     bridge = CoreBridge()
+    postprocess = service = None
+    if library is not None:
+        from counter_app.phrasebook.terms import TermTranslationService
+
+        def postprocess(text: str, language: str) -> str:
+            return library.terms().apply_asr_corrections(text, language)
+
+        def service():
+            return TermTranslationService(factory.translator, library.terms())
+
     interpreter = Interpreter(factory, bridge.post,
-                              verified_lookup=verified.lookup if verified else None)
+                              verified_lookup=verified.lookup if verified else None,
+                              postprocess=postprocess, translation_service=service)
     conv = settings.conversation
     window = ConversationWindow(
         interpreter, bridge, settings,
@@ -58,7 +71,26 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     settings_button.clicked.connect(lambda: open_settings(window))
     window.extra_toolbar.addWidget(settings_button)
     window.settings_button = settings_button
+    if library is not None:
+        from counter_app.ui.phrase_admin import open_phrase_admin
+        from counter_app.ui.phrases import attach_phrase_panel
+
+        attach_phrase_panel(window, library)
+        admin_button = QPushButton("☰ " + tr("phrase_admin"))
+        admin_button.clicked.connect(lambda: open_phrase_admin(window, library))
+        window.extra_toolbar.addWidget(admin_button)
+    captions_button = QPushButton("字 " + tr("captions"))
+    captions_button.clicked.connect(lambda: open_captions(window, settings, factory, stats))
+    window.extra_toolbar.insertWidget(3, captions_button)
     return window
+
+
+def open_captions(window, settings, factory, stats) -> None:
+    """Caption mode full screen over the counter screen; closing it returns here."""
+    captions = build_caption_window(settings, factory, stats=stats)
+    window.caption_window = captions  # keep it alive
+    captions.showFullScreen()
+    captions.start()
 
 
 def build_caption_window(settings: config.Settings, factory: EngineFactory,
@@ -117,7 +149,7 @@ def run(models_dir: str | None = None) -> int:
 
     library = Library()
     window = build_window(settings, factory, stats=stats,
-                          verified=VerifiedPhrases(library.phrasebook))
+                          verified=VerifiedPhrases(library.phrasebook), library=library)
     conv = settings.conversation
     window.interpreter.preload(asr=[conv.staff_language, conv.resident_language],
                                tts=[conv.staff_language, conv.resident_language],

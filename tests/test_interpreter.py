@@ -122,3 +122,13 @@ def test_verified_phrase_replaces_machine_translation(recorder):
 def test_join_finals_respects_spacing_rules():
     assert join_finals(["住民票を", "ください"], "ja") == "住民票をください"
     assert join_finals(["hello", " world "], "en") == "hello world"
+
+
+def test_term_corrections_apply_to_recognized_text(recorder):
+    def correct(text, language):
+        return text.replace("住民兵", "住民票")
+
+    interpreter = Interpreter(FakeFactory("住民兵 の 写し"), recorder, postprocess=correct)
+    result = interpreter.run(TurnRequest("ja", "en", audio=GatedSource(limit=3)))
+    assert result.transcript.text == "住民票 の 写し"  # the scripted engine keeps spaces
+    assert result.translation.source_text == "住民票 の 写し"

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from counter_app.errors import CounterAppError
 from counter_app.events import (
@@ -34,11 +34,14 @@ from counter_app.events import (
 )
 from counter_app.pipeline.base import AudioSink, AudioSource
 from counter_app.pipeline.factory import EngineFactory
+from counter_app.pipeline.translation import TranslationService
 
 log = logging.getLogger(__name__)
 
 # Returns a verified translation (e.g. from the phrasebook) or None to use MT.
 VerifiedLookup = Callable[[Transcript, str], Translation | None]
+# Corrects recognized text (term dictionary rules): (text, language) -> text.
+Postprocess = Callable[[str, str], str]
 
 _NO_SPACE_LANGUAGES = {"ja", "zh", "zh-Hant", "th", "my", "km"}
 _LEVEL_INTERVAL = 0.05  # seconds between microphone level events
@@ -119,10 +122,16 @@ class Turn:
 
 class Interpreter:
     def __init__(self, factory: EngineFactory, emit: Callable[[TurnEvent], None],
-                 verified_lookup: VerifiedLookup | None = None, workers: int = 2):
+                 verified_lookup: VerifiedLookup | None = None, workers: int = 2,
+                 postprocess: Postprocess | None = None,
+                 translation_service: Callable[[], TranslationService] | None = None):
+        """`translation_service` builds the MT service per turn (default: the factory's;
+        the app passes one that enforces the term dictionary)."""
         self.factory = factory
         self.emit = emit
         self.verified_lookup = verified_lookup
+        self.postprocess = postprocess
+        self.translation_service = translation_service or factory.translation_service
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
         self._ids = itertools.count(1)
 
@@ -220,7 +229,7 @@ class Interpreter:
         translation = self.verified_lookup(transcript, req.target) \
             if self.verified_lookup else None
         if translation is None:
-            service = self.factory.translation_service()
+            service = self.translation_service()
             translation = service.translate(text, req.source, req.target,
                                             back=req.back_translate)
         timings["translate"] = time.perf_counter() - start
@@ -263,6 +272,8 @@ class Interpreter:
         if last.text:
             finals.append(last)
         final = self._merge(finals, req.source, True)
+        if self.postprocess and final.text and final.phrase_id is None:
+            final = replace(final, text=self.postprocess(final.text, req.source))
         timings["audio"] = heard
         timings["final_after_release"] = time.perf_counter() - end_of_speech
         self.emit(TranscriptEvent(turn.id, final))
