@@ -161,6 +161,8 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "mm_file_filter": ("モデルパック・モデルファイル", "Model packs and model files"),
     "mm_size_unknown": ("サイズ不明", "size unknown"),
     "mm_read_only_short": ("読み取り専用", "read-only"),
+    "mm_not_in_catalog": ("カタログにありません", "not in the catalogs"),
+    "mm_partly_in_catalog": ("一部カタログ外", "partly not in catalogs"),
 }
 
 _language = "ja"

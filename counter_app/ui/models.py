@@ -60,6 +60,8 @@ _EXTRA_STYLE = """
 QLabel#mmStatus[error="true"] { color: #b91c1c; font-weight: bold; }
 QLabel#mmStatus[error="false"] { color: #065f46; }
 QTableWidget, QListWidget { background: white; }
+QPushButton:disabled, QPushButton#next:disabled { color: #6b7280; background: #e5e7eb;
+                                                  border: 2px solid #d1d5db; }
 """
 
 
@@ -105,6 +107,10 @@ class PlanProgress:
         self.emit(overall, max(self.total, overall), label)
 
 
+def _ignore(result: object) -> None:
+    pass
+
+
 class _Signals(QObject):
     progress = Signal(object, object, str)  # done bytes, total bytes, file label
     finished = Signal(object)
@@ -123,10 +129,43 @@ def missing_label(gap: str) -> str:
     return kind_label(kind) + (" " + detail.replace("->", "→") if detail else "")
 
 
+def missing_text(gaps: Sequence[str]) -> str:
+    """The gaps of one language, both MT directions of a pair shown once as a⇄b."""
+    shown, done = [], set()
+    for gap in gaps:
+        kind, _, detail = gap.partition(" ")
+        source, _, target = detail.partition("->")
+        if kind == "mt" and f"mt {target}->{source}" in gaps:
+            if frozenset((source, target)) not in done:
+                done.add(frozenset((source, target)))
+                shown.append(f"{kind_label('mt')} {source}⇄{target}")
+        else:
+            shown.append(missing_label(gap))
+    return ", ".join(shown)
+
+
+def _size(size: int | None) -> str:
+    return tr("mm_size_unknown") if size is None else human_size(size)
+
+
 def model_languages(model: InstalledModel) -> str:
     if model.kind == "mt" and len(model.languages) == 2 and model.meta.get("pairs") != "any":
         return "→".join(model.languages)
     return ", ".join(model.languages)
+
+
+def _download_text(row: LanguageAvailability, have_catalog: bool) -> str:
+    """What completing a language costs, and whether the catalogs can complete it."""
+    if not have_catalog:
+        return tr("mm_unknown_size")
+    gaps = any(note.startswith("not in any catalog") for note in row.notes)
+    if row.download_size is None:
+        size = _size(None)
+    elif row.download_size == 0:
+        return tr("mm_not_in_catalog")
+    else:
+        size = human_size(row.download_size)
+    return f"{size} ({tr('mm_partly_in_catalog')})" if gaps else size
 
 
 def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
@@ -162,8 +201,7 @@ class LanguageChooser(QDialog):
         self.list = QListWidget()
         for row in rows:
             lang = languages.get(row.code)
-            state = ("✓ " + tr("mm_complete") if not row.missing else
-                     ", ".join(missing_label(g) for g in row.missing))
+            state = "✓ " + tr("mm_complete") if not row.missing else missing_text(row.missing)
             item = QListWidgetItem(f"{lang.native} — {lang.english} ({lang.code})   [{state}]")
             item.setData(Qt.ItemDataRole.UserRole, row.code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -203,7 +241,7 @@ class ModelManagerDialog(QDialog):
         self.changed = False  # models were installed, imported or removed
         self.busy = False
         self._cancel = threading.Event()
-        self._on_done: Callable[[object], None] = lambda result: None
+        self._on_done: Callable[[object], None] = _ignore
         self._thread: threading.Thread | None = None
         self._close_when_idle = False
         self._signals = _Signals(self)
@@ -306,7 +344,7 @@ class ModelManagerDialog(QDialog):
         layout.addWidget(self.plan_total)
         buttons = QHBoxLayout()
         self.back_button = QPushButton(tr("mm_back"))
-        self.back_button.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.back_button.clicked.connect(self.show_overview)
         self.confirm_button = QPushButton(tr("mm_confirm_download"))
         self.confirm_button.setObjectName("next")
         self.confirm_button.clicked.connect(self.start_install)
@@ -359,7 +397,7 @@ class ModelManagerDialog(QDialog):
         self.confirm_button.setEnabled(bool(self.plan and self.plan.entries))
 
     def _job_finished(self, result: object) -> None:
-        on_done = self._on_done
+        on_done, self._on_done = self._on_done, _ignore  # no cycle back to self
         self._idle()
         if self._close_when_idle:
             super().reject()
@@ -367,6 +405,7 @@ class ModelManagerDialog(QDialog):
         on_done(result)
 
     def _job_failed(self, message: str) -> None:
+        self._on_done = _ignore
         cancelled = self._cancel.is_set()
         self._idle()
         if self._close_when_idle:
@@ -382,7 +421,7 @@ class ModelManagerDialog(QDialog):
         if total:
             self.progress.setValue(int(1000 * min(done, total) / total))
         self.progress_label.setText(f"{tr('mm_installing')}: {label}  "
-                                    f"{human_size(done)} / {human_size(total or None)}")
+                                    f"{human_size(done)} / {_size(total or None)}")
 
     def cancel(self) -> None:
         """Stop the running download; the Installer removes its partial files."""
@@ -408,6 +447,9 @@ class ModelManagerDialog(QDialog):
         """A yes/no confirmation (tests replace it)."""
         answer = QMessageBox.question(self, tr("mm_title"), question)
         return answer == QMessageBox.StandardButton.Yes
+
+    def show_overview(self) -> None:
+        self.pages.setCurrentIndex(0)
 
     # --- the overview --------------------------------------------------------------------
 
@@ -437,10 +479,8 @@ class ModelManagerDialog(QDialog):
             if not row.missing:
                 missing, size = "✓ " + tr("mm_complete"), "—"
             else:
-                missing = ", ".join(missing_label(gap) for gap in row.missing)
-                size = (tr("mm_unknown_size") if not have_catalog else
-                        tr("mm_size_unknown") if row.download_size is None
-                        else human_size(row.download_size))
+                missing = missing_text(row.missing)
+                size = _download_text(row, have_catalog)
             cells = [f"{lang.native} ({lang.code})", *engines, missing, size]
             for column, text in enumerate(cells):
                 table.setItem(i, column, _item(text, "\n".join(row.notes)))
@@ -502,7 +542,7 @@ class ModelManagerDialog(QDialog):
         for i, entry in enumerate(wanted.entries):
             cells = [kind_label(entry.kind), entry.engine, entry.name,
                      "→".join(entry.languages) if entry.kind == "mt" and not entry.pairs
-                     else ", ".join(entry.languages), human_size(entry.size), entry.license]
+                     else ", ".join(entry.languages), _size(entry.size), entry.license]
             for column, text in enumerate(cells):
                 table.setItem(i, column, _item(text))
         notes = list(wanted.notes)
@@ -514,7 +554,8 @@ class ModelManagerDialog(QDialog):
             self.plan_total.setText(f"<b>{tr('mm_plan_total')}: "
                                     f"{human_size(wanted.total_size)}{unknown}</b>")
             self.confirm_button.setText(f"{tr('mm_confirm_download')} "
-                                        f"({human_size(wanted.total_size)})")
+                                        f"({human_size(wanted.total_size)}"
+                                        f"{' + ?' if wanted.unknown_sizes else ''})")
         else:
             self.plan_total.setText(f"<b>{tr('mm_plan_nothing')}</b>")
             self.confirm_button.setText(tr("mm_confirm_download"))
