@@ -79,6 +79,9 @@ def build_window(settings: config.Settings, factory: EngineFactory,
         admin_button = QPushButton("☰ " + tr("phrase_admin"))
         admin_button.clicked.connect(lambda: open_phrase_admin(window, library))
         window.extra_toolbar.addWidget(admin_button)
+    from counter_app.ui.models import attach_model_manager
+
+    attach_model_manager(window, factory.store, settings)
     captions_button = QPushButton("字 " + tr("captions"))
     captions_button.clicked.connect(lambda: open_captions(window, settings, factory, stats))
     window.extra_toolbar.insertWidget(3, captions_button)

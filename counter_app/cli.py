@@ -15,7 +15,8 @@ from counter_app import config, languages
 from counter_app.errors import CounterAppError
 
 # Modules that add their own sub-commands through add_commands(subparsers).
-_COMMAND_MODULES = ("counter_app.store.cli", "counter_app.phrasebook.cli", "counter_app.stats")
+_COMMAND_MODULES = ("counter_app.store.cli", "counter_app.phrasebook.cli", "counter_app.stats",
+                    "counter_app.langid_cli")
 
 
 def lang_code(value: str) -> str:
@@ -109,13 +110,14 @@ def cmd_interpret(args) -> int:
 def cmd_languages(args) -> int:
     """Per language: the engines that would serve it now, what is missing, and the
     download size to complete it (from cached catalogs; no network)."""
-    from counter_app.store.catalog import load_catalogs
+    from counter_app.store.catalog import CatalogSources, load_catalogs
     from counter_app.store.cli import CATALOG_CACHE, human_size, language_availability
 
     factory = _factory(args)
     store = factory.store
     try:
-        catalogs = load_catalogs(_catalog_sources(config.load()), store.root / CATALOG_CACHE)
+        sources = CatalogSources.from_settings(config.load().catalogs)
+        catalogs = load_catalogs(sources, store.root / CATALOG_CACHE)
     except CounterAppError:
         catalogs = None
     if catalogs is not None and not catalogs.loaded:
@@ -135,14 +137,6 @@ def cmd_languages(args) -> int:
             for reason in lang.gap_reasons.values():
                 print(f"{'':8} - {reason}")
     return 0
-
-
-def _catalog_sources(settings: config.Settings):
-    from counter_app.store.catalog import CatalogSources
-
-    cat = settings.catalogs
-    return CatalogSources(vosk=cat.vosk or None, argos=cat.argos or None,
-                          piper=cat.piper or None, ct2=cat.ct2 or None)
 
 
 def _try(fn) -> str:
@@ -224,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "models":  # settings reach the store commands as arguments
         settings = config.load()
         args.store_root = args.store_root or args.models or settings.models_dir
-        args.catalogs = _catalog_sources(settings)
+        from counter_app.store.catalog import CatalogSources
+
+        args.catalogs = CatalogSources.from_settings(settings.catalogs)
     try:
         return func(args) or 0
     except CounterAppError as exc:

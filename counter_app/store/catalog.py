@@ -92,6 +92,12 @@ class CatalogSources:
     piper: str | None = PIPER_URL
     ct2: str | None = None  # our own format: NLLB / Whisper / splitters on a mirror
 
+    @classmethod
+    def from_settings(cls, catalogs) -> CatalogSources:
+        """From config.CatalogSettings (an empty URL turns that catalog off)."""
+        return cls(vosk=catalogs.vosk or None, argos=catalogs.argos or None,
+                   piper=catalogs.piper or None, ct2=catalogs.ct2 or None)
+
     def items(self) -> list[tuple[str, str]]:
         return [(name, url) for name, url in (("vosk", self.vosk), ("argos", self.argos),
                                               ("piper", self.piper), ("ct2", self.ct2)) if url]

@@ -65,13 +65,6 @@ QPushButton:disabled, QPushButton#next:disabled { color: #6b7280; background: #e
 """
 
 
-def catalog_sources(settings: Settings) -> CatalogSources:
-    """The catalog URLs of the settings (empty = that catalog is off)."""
-    cat = settings.catalogs
-    return CatalogSources(vosk=cat.vosk or None, argos=cat.argos or None,
-                          piper=cat.piper or None, ct2=cat.ct2 or None)
-
-
 @dataclass(frozen=True, slots=True)
 class Overview:
     """What the screen shows, gathered on a worker thread."""
@@ -232,7 +225,7 @@ class ModelManagerDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.settings = settings
-        self.sources = catalog_sources(settings)
+        self.sources = CatalogSources.from_settings(settings.catalogs)
         self.staff = settings.conversation.staff_language
         self.models: list[InstalledModel] = []
         self.rows: list[LanguageAvailability] = []
