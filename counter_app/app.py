@@ -67,21 +67,19 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     window.setStyleSheet(stylesheet(conv.font_scale))
     window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
     window.bridge = bridge  # keep it alive with the window
-    settings_button = QPushButton("⚙ " + tr("settings"))
-    settings_button.clicked.connect(lambda: open_settings(window))
-    window.extra_toolbar.addWidget(settings_button)
-    window.settings_button = settings_button
+    from counter_app.ui.models import open_model_manager
+
+    admin_actions = [(tr("mm_open"), lambda: open_model_manager(window, factory.store, settings))]
     if library is not None:
         from counter_app.ui.phrase_admin import open_phrase_admin
         from counter_app.ui.phrases import attach_phrase_panel
 
         attach_phrase_panel(window, library)
-        admin_button = QPushButton("☰ " + tr("phrase_admin"))
-        admin_button.clicked.connect(lambda: open_phrase_admin(window, library))
-        window.extra_toolbar.addWidget(admin_button)
-    from counter_app.ui.models import attach_model_manager
-
-    attach_model_manager(window, factory.store, settings)
+        admin_actions.append((tr("phrase_admin"), lambda: open_phrase_admin(window, library)))
+    settings_button = QPushButton("⚙ " + tr("settings"))
+    settings_button.clicked.connect(lambda: open_settings(window, admin_actions))
+    window.extra_toolbar.addWidget(settings_button)
+    window.settings_button = settings_button
     captions_button = QPushButton("字 " + tr("captions"))
     captions_button.clicked.connect(lambda: open_captions(window, settings, factory, stats))
     window.extra_toolbar.insertWidget(3, captions_button)
@@ -126,11 +124,11 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
     return CaptionWindow(caps, runners)
 
 
-def open_settings(window) -> None:
+def open_settings(window, admin_actions=()) -> None:
     from counter_app.ui.settings_dialog import SettingsDialog
     from counter_app.ui.style import stylesheet
 
-    dialog = SettingsDialog(window.settings, window)
+    dialog = SettingsDialog(window.settings, window, list(admin_actions))
     if dialog.exec():
         settings = dialog.apply()
         config.save(settings)

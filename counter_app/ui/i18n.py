@@ -48,6 +48,7 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "system_default": ("既定", "System default"),
     "ui_language": ("表示言語", "Display language"),
     "edit_before_translate": ("翻訳前に認識結果を確認", "Check text before translating"),
+    "phrase_mode": ("定型文だけを聞き取る（確実）", "Recognize phrasebook sentences only"),
     "usage_statistics": ("利用回数を記録（内容は記録しません）",
                          "Count usage (never content)"),
     "model_store": ("モデルの場所", "Model folder"),
@@ -56,6 +57,24 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
                       "Nothing was recognized. Please speak again."),
     "translating": ("翻訳中…", "Translating…"),
     "cleared": ("クリアしました", "Cleared"),
+    # resident language identification (ui/language_id.py)
+    "langid_tip": ("来庁者の言語を判定します（数秒話してもらってください）",
+                   "Identify the resident's language (ask them to speak for a few seconds)"),
+    "langid_no_model": ("話された言語の判定には多言語Whisperモデル（faster-whisper base など）"
+                        "が必要です。\n入れ方：counter-app models import "
+                        "<model.bin のあるフォルダー>",
+                        "Identifying spoken languages needs a multilingual Whisper model "
+                        "(faster-whisper base or similar).\nInstall: counter-app models import "
+                        "<folder with model.bin>"),
+    "langid_suggestion": ("来庁者の言語（{origin}）：{name} {percent}",
+                          "Resident's language ({origin}): {name} {percent}"),
+    "langid_from_speech": ("話した言葉から", "from speech"),
+    "langid_from_text": ("入力した文字から", "from typing"),
+    "langid_confirm": ("確定", "Confirm"),
+    "langid_other": ("他の言語…", "Other…"),
+    "langid_unsure": ("言語を判定できませんでした。もう一度話してもらうか、言語を選んでください。",
+                      "Could not tell the language. Ask again or choose it."),
+    "langid_failed": ("言語の判定ができません", "Language identification failed"),
     # phrase panel and phrasebook admin (ui/phrases.py)
     "phrase_search": ("定型文を検索（かな・漢字）", "Search phrases"),
     "favourites": ("お気に入り", "Favourites"),

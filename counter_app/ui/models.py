@@ -647,18 +647,19 @@ class ModelManagerDialog(QDialog):
         return self._start(tr("mm_removing"), lambda: Installer(store).remove(name), done)
 
 
+def open_model_manager(window, store: ModelStore, settings: Settings) -> None:
+    """Show the model manager modally; refresh the counter screen if models changed."""
+    dialog = ModelManagerDialog(store, settings, window)
+    dialog.exec()
+    if dialog.changed and hasattr(window, "refresh_readiness"):
+        window.refresh_readiness()
+    dialog.deleteLater()
+
+
 def attach_model_manager(window, store: ModelStore, settings: Settings) -> QPushButton:
     """Add a toolbar button opening the model manager to a ConversationWindow."""
     button = QPushButton(tr("mm_open"))
-
-    def open_manager() -> None:
-        dialog = ModelManagerDialog(store, settings, window)
-        dialog.exec()
-        if dialog.changed and hasattr(window, "refresh_readiness"):
-            window.refresh_readiness()
-        dialog.deleteLater()
-
-    button.clicked.connect(open_manager)
+    button.clicked.connect(lambda: open_model_manager(window, store, settings))
     window.extra_toolbar.addWidget(button)
     window.model_manager_button = button
     return button

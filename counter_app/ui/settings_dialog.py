@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QWidget,
 )
@@ -29,12 +32,18 @@ def _devices(kind: str) -> list[str]:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 admin_actions: list[tuple[str, Callable[[], None]]] = ()):
+        """`admin_actions`: (label, callback) buttons for admin screens (models, phrasebooks)."""
         super().__init__(parent)
         self.setWindowTitle(tr("settings"))
         self.settings = settings
         conv = settings.conversation
         form = QFormLayout(self)
+        for label, action in admin_actions:
+            button = QPushButton(label)
+            button.clicked.connect(action)
+            form.addRow(button)
         self.microphone = self._device_box("input", conv.microphone)
         form.addRow(tr("microphone"), self.microphone)
         self.speaker = self._device_box("output", conv.speaker)
@@ -53,6 +62,9 @@ class SettingsDialog(QDialog):
         self.edit_first = QCheckBox()
         self.edit_first.setChecked(conv.edit_before_translate)
         form.addRow(tr("edit_before_translate"), self.edit_first)
+        self.phrase_mode = QCheckBox()
+        self.phrase_mode.setChecked(conv.phrase_mode)
+        form.addRow(tr("phrase_mode"), self.phrase_mode)
         self.ui_language = QComboBox()
         self.ui_language.addItem("日本語", "ja")
         self.ui_language.addItem("English", "en")
@@ -89,6 +101,7 @@ class SettingsDialog(QDialog):
         conv.font_scale = round(self.font_scale.value(), 2)
         conv.idle_timeout_minutes = self.idle.value()
         conv.edit_before_translate = self.edit_first.isChecked()
+        conv.phrase_mode = self.phrase_mode.isChecked()
         self.settings.ui_language = self.ui_language.currentData()
         self.settings.usage_statistics = self.counting.isChecked()
         self.settings.models_dir = self.models_dir.text().strip() or None

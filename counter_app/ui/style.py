@@ -15,6 +15,8 @@ def stylesheet(scale: float = 1.0) -> str:
     QPushButton#talk {{ font-size: {int(base * 1.5)}px; font-weight: bold; background: #1d4ed8;
                         color: white; border: none; }}
     QPushButton#talk[active="true"] {{ background: #dc2626; }}
+    QPushButton#talk:disabled {{ background: #9ca3af; color: #f3f4f6; }}
+    QPushButton:disabled {{ color: #9ca3af; border-color: #d1d5db; }}
     QPushButton#next {{ background: #047857; color: white; border: none; font-weight: bold; }}
     QPushButton#language {{ font-size: {int(base * 1.3)}px; font-weight: bold; }}
     QFrame#own {{ background: #ffffff; border-radius: 12px; border: 1px solid #c7ccd6; }}
