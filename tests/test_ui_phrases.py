@@ -224,8 +224,9 @@ def test_admin_import_failure_keeps_book_then_import_switches_and_rollback_resto
     assert section.active_label.text().endswith(f"\n{len(shipped)}件・30言語")
     assert shipped.version in section.active_label.text()
     assert not section.rollback_button.isEnabled()
-    assert dialog.sections["terms"].active_label.text() == ("使用中：標準（同梱）\n"
-                                                           "用語はまだ登録されていません")
+    terms_label = dialog.sections["terms"].active_label.text()  # the shipped dictionary
+    assert terms_label.startswith("使用中：標準（同梱）\n区役所 用語（標準）")
+    assert terms_label.endswith(f"\n{len(library.terms())}語")
 
     broken = tmp_path / "broken.csv"
     broken.write_text(BROKEN_CSV, encoding="utf-8")
