@@ -81,14 +81,15 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     window.extra_toolbar.addWidget(settings_button)
     window.settings_button = settings_button
     captions_button = QPushButton("字 " + tr("captions"))
-    captions_button.clicked.connect(lambda: open_captions(window, settings, factory, stats))
+    captions_button.clicked.connect(
+        lambda: open_captions(window, settings, factory, stats, library))
     window.extra_toolbar.insertWidget(3, captions_button)
     return window
 
 
-def open_captions(window, settings, factory, stats) -> None:
+def open_captions(window, settings, factory, stats, library=None) -> None:
     """Caption mode full screen over the counter screen; closing it returns here."""
-    captions = build_caption_window(settings, factory, stats=stats)
+    captions = build_caption_window(settings, factory, stats=stats, library=library)
     window.caption_window = captions  # keep it alive
     captions.showFullScreen()
     captions.start()
@@ -96,7 +97,7 @@ def open_captions(window, settings, factory, stats) -> None:
 
 def build_caption_window(settings: config.Settings, factory: EngineFactory,
                          speakers: dict[str, tuple[str, object]] | None = None,
-                         stats: UsageStats | None = None):
+                         stats: UsageStats | None = None, library=None):
     """Caption mode.  `speakers`: label -> (language, source factory); default is the
     staff microphone in the staff language."""
     from counter_app.captions import CaptionRunner
@@ -118,8 +119,14 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
             for language, _ in speakers.values():
                 stats.record(language, "caption")
         return [CaptionRunner(session, label, lambda lang=language: factory.recognizer(lang),
-                              source, emit, translate=translator(language))
+                              source, emit, translate=translator(language),
+                              postprocess=corrections(language))
                 for label, (language, source) in speakers.items()]
+
+    def corrections(language: str):
+        if library is None:
+            return None
+        return lambda text: library.terms().apply_asr_corrections(text, language)
 
     return CaptionWindow(caps, runners)
 

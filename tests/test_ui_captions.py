@@ -105,3 +105,16 @@ def test_clear_wipes_memory(qtbot, factory, recording):
     window.model.append(window.session.lines()[0])
     window.clear()
     assert window.model.rowCount() == 0 and window.session.lines() == []
+
+
+def test_term_corrections_apply_to_captions(qtbot, factory, recording, tmp_path):
+    from counter_app.phrasebook.library import Library
+
+    path, _ = recording
+    settings = Settings()
+    library = Library(tmp_path / "library")  # the shipped term dictionary
+    window = build_caption_window(settings, factory, library=library, speakers={
+        "職員": ("ja", lambda: WavFileSource(path))})
+    qtbot.addWidget(window)
+    runner = window.runners[0]
+    assert runner.postprocess("住民兵の写し") == "住民票の写し"
