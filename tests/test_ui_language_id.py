@@ -89,6 +89,44 @@ def test_english_speech_from_staff_side(qtbot, factory, speech, monkeypatch, tmp
     assert not detection.staff_bar.isVisible()
 
 
+class CountingSource(WavFileSource):
+    """A real WAV source at real-time pace that remembers how much audio it yielded."""
+
+    yielded = 0.0
+
+    def chunks(self):
+        for chunk in super().chunks():
+            self.yielded += chunk.seconds
+            yield chunk
+
+
+def test_second_tap_stops_listening_early(qtbot, factory, speech, monkeypatch, tmp_path):
+    wav = speech.piper(" ".join([ENGLISH] * 3))  # ~10 s of speech
+    window, detection = _window(qtbot, factory, monkeypatch, tmp_path, "ko")
+    sources = []
+    window.source_factory = lambda side: sources.append(CountingSource(wav, realtime=True)) \
+        or sources[-1]
+    qtbot.mouseClick(detection.button, Qt.MouseButton.LeftButton)
+    qtbot.wait(2000)
+    assert detection.listening
+    qtbot.mouseClick(detection.button, Qt.MouseButton.LeftButton)  # enough, thanks
+    qtbot.waitUntil(lambda: not detection.listening, timeout=30_000)
+    # Without the second tap it would have listened to 4 s of speech.
+    assert 1.5 < sources[0].yielded < 3.9
+    assert detection.suggestion is not None and detection.suggestion.code == "en"
+
+
+def test_other_opens_the_language_picker(qtbot, factory, monkeypatch, tmp_path):
+    window, detection = _window(qtbot, factory, monkeypatch, tmp_path, "en")
+    opened = []
+    monkeypatch.setattr(window, "pick_language", lambda: opened.append(True))
+    detection.check_typed("번호표를 뽑아 주세요.")
+    qtbot.mouseClick(detection.resident_bar.other_button, Qt.MouseButton.LeftButton)
+    assert opened == [True]
+    assert detection.suggestion is None
+    assert window.settings.conversation.resident_language == "en"
+
+
 def test_silence_gives_no_suggestion(qtbot, factory, monkeypatch, tmp_path):
     import wave
 
