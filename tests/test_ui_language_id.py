@@ -116,6 +116,19 @@ def test_second_tap_stops_listening_early(qtbot, factory, speech, monkeypatch, t
     assert detection.suggestion is not None and detection.suggestion.code == "en"
 
 
+def test_next_customer_while_listening_drops_the_result(qtbot, factory, speech, monkeypatch,
+                                                        tmp_path):
+    window, detection = _window(qtbot, factory, monkeypatch, tmp_path, "ko")
+    window.source_factory = lambda side: WavFileSource(speech.piper(ENGLISH), realtime=True)
+    qtbot.mouseClick(detection.button, Qt.MouseButton.LeftButton)
+    qtbot.wait(1500)
+    qtbot.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not detection.listening, timeout=30_000)
+    qtbot.wait(100)
+    assert detection.suggestion is None and not detection.staff_bar.isVisible()
+    assert window.staff.status.isHidden()
+
+
 def test_other_opens_the_language_picker(qtbot, factory, monkeypatch, tmp_path):
     window, detection = _window(qtbot, factory, monkeypatch, tmp_path, "en")
     opened = []

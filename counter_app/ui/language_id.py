@@ -191,6 +191,7 @@ class LanguageDetection(QObject):
         self.window = window
         self.factory = factory
         self.listening = False
+        self._discard = False  # next customer while listening: drop the late result
         self._source = None
         self._poster = _Poster(self)
         self._poster.message.connect(self._on_message)
@@ -257,6 +258,7 @@ class LanguageDetection(QObject):
         self.dismiss()
         window.staff.show_status("")
         self._source = source
+        self._discard = False
         self.listening = True
         self.button.setChecked(True)
         self.button.setText("● " + GLOBE)
@@ -301,6 +303,7 @@ class LanguageDetection(QObject):
 
     def reset(self) -> None:
         """Next customer: forget the suggestion and stop listening."""
+        self._discard = self.listening
         self.stop_listening()
         self.dismiss()
 
@@ -347,6 +350,8 @@ class LanguageDetection(QObject):
         self.button.setChecked(False)
         self.button.setText(GLOBE)
         meter.setValue(0)
+        if self._discard:
+            return
         if kind == "error":
             self.window.staff.show_status(f"{tr('langid_failed')}: {value}")
         elif not value:
