@@ -80,6 +80,9 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     settings_button.clicked.connect(lambda: open_settings(window, admin_actions))
     window.extra_toolbar.addWidget(settings_button)
     window.settings_button = settings_button
+    from counter_app.ui.language_id import attach_language_detection
+
+    attach_language_detection(window, factory)
     captions_button = QPushButton("字 " + tr("captions"))
     captions_button.clicked.connect(
         lambda: open_captions(window, settings, factory, stats, library))

@@ -97,13 +97,7 @@ def detect_spoken_language(recognizer, audio: AudioChunk) -> Ranked:
 def language_identifier(factory):
     """The multilingual Whisper recognizer, shared with the factory's engine cache so
     the 420 MB model is loaded once for both identification and recognition."""
-    from counter_app.pipeline.asr_whisper import WhisperRecognizer
-
-    model = find_whisper_model(factory.store)
-    # Same cache key as EngineFactory.recognizer() uses for Whisper.
-    return factory._cache.get(
-        ("asr", "whisper", str(model.path)), factory._size(model, "whisper"),
-        lambda: WhisperRecognizer(model.path, None, threads=factory.settings.threads))
+    return factory.whisper(find_whisper_model(factory.store))
 
 
 # --- command line ----------------------------------------------------------------------

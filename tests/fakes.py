@@ -88,8 +88,11 @@ class FakeFactory:
     """Stands in for EngineFactory in interpreter logic tests."""
 
     def __init__(self, text: str = "hello there world", voice_missing: bool = False):
+        from counter_app.store import ModelStore
+
         self.text = text
         self.voice_missing = voice_missing
+        self.store = ModelStore("/nonexistent-store", include_packages=False)  # no models
 
     def recognizer(self, language: str) -> Recognizer:
         return ScriptedRecognizer(self.text, language)

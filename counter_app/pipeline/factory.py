@@ -143,21 +143,24 @@ class EngineFactory:
         choice = self.choose_recognizer(language)
         lang = languages.get(language).code
 
-        size = self._size(choice.model, choice.engine)
         if choice.engine == "whisper":  # one loaded model serves every language
-            from counter_app.pipeline.asr_whisper import WhisperRecognizer
-
-            shared = self._cache.get(
-                ("asr", "whisper", str(choice.model.path)), size,
-                lambda: WhisperRecognizer(choice.model.path, None, threads=self.settings.threads))
-            return shared.for_language(lang)
+            return self.whisper(choice.model).for_language(lang)
 
         def build() -> Recognizer:
             from counter_app.pipeline.asr_vosk import VoskRecognizer
 
             return VoskRecognizer(choice.model.path, lang)
 
-        return self._cache.get(("asr", "vosk", str(choice.model.path), lang), size, build)
+        return self._cache.get(("asr", "vosk", str(choice.model.path), lang),
+                               self._size(choice.model, "vosk"), build)
+
+    def whisper(self, model: InstalledModel):
+        """The loaded Whisper model (language detection mode), shared by every language."""
+        from counter_app.pipeline.asr_whisper import WhisperRecognizer
+
+        return self._cache.get(
+            ("asr", "whisper", str(model.path)), self._size(model, "whisper"),
+            lambda: WhisperRecognizer(model.path, None, threads=self.settings.threads))
 
     def translator(self, source: str, target: str) -> Translator | None:
         """The direct model for one pair, or None (pivoting is TranslationService's job)."""
