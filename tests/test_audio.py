@@ -98,3 +98,32 @@ def test_write_wav_mixed_rates_resamples_to_first(tmp_path):
 def test_level_meter():
     assert AudioChunk(bytes(3200), 16000).level() == 0.0
     assert 0.2 < AudioChunk.from_array(_tone(16000, 0.1), 16000).level() < 0.4
+
+
+def test_missing_portaudio_is_a_clear_error(monkeypatch):
+    import builtins
+
+    from counter_app.errors import AudioDeviceError
+    from counter_app.pipeline import audio
+
+    real_import = builtins.__import__
+
+    def no_portaudio(name, *args, **kwargs):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_portaudio)
+    with pytest.raises(AudioDeviceError, match="apt-get install libportaudio2"):
+        audio.list_devices()
+
+
+def test_no_microphone_is_a_clear_error_not_a_crash(monkeypatch):
+    """The real sounddevice path, with a device that does not exist."""
+    from counter_app.errors import AudioDeviceError
+    from counter_app.pipeline.audio import MicrophoneSource, SpeakerSink
+
+    with pytest.raises(AudioDeviceError, match="microphone"):
+        next(MicrophoneSource(device=999).chunks())
+    with pytest.raises(AudioDeviceError, match="speaker"):
+        SpeakerSink(device=999).play(AudioChunk(bytes(320), 16000))

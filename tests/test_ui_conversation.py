@@ -1,6 +1,8 @@
 """Counter screen flows (pytest-qt, offscreen) with scripted engines; the same
 screen on real models is in test_ui_real.py."""
 
+import threading
+
 import pytest
 
 pytest.importorskip("PySide6")
@@ -168,3 +170,39 @@ def test_phrase_shows_on_both_halves_and_is_spoken(make_window, qtbot):
     qtbot.waitUntil(lambda: window.resident.replay_button.isEnabled(), timeout=5000)
     assert window.conversation.exchanges[0].mode == "phrase"
     assert window.conversation.exchanges[0].verified
+
+
+def test_hands_free_listens_again_after_each_utterance(make_window, qtbot):
+    starts = []
+
+    def source(side):
+        starts.append(side)
+        return GatedSource(limit=1000)
+
+    window = make_window(source_factory=source)
+    window.hands_free_button.setChecked(True)
+    window.staff.talk.begin()
+    gate = next(iter(window.active.values())).turn.request.audio
+    assert type(gate).__name__ == "EndOfSpeechGate"  # ends the turn by itself on silence
+    assert gate.source.started.wait(5)
+    threading.Event().wait(0.05)  # a few chunks "heard"
+    gate.stop()  # what the gate does when speech is followed by silence
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)) and len(starts) == 2, timeout=5000)
+    assert window.staff.talk.active  # listening for the next utterance, no tap needed
+    window.staff.talk.finish()
+    next(iter(window.active.values())).turn.request.audio.stop()
+    qtbot.waitUntil(lambda: not window.active, timeout=5000)
+    assert len(starts) == 2 and not window.staff.talk.active
+
+
+def test_idle_timeout_clears_the_customer(make_window, qtbot):
+    window = make_window(idle_timeout_minutes=1)
+    window.staff.text_box.setText("hello")
+    window.staff._send_text()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    qtbot.waitUntil(lambda: not window.active, timeout=5000)
+    window._check_idle()
+    assert window.conversation.exchanges  # not idle long enough yet
+    window.conversation.last_activity -= 61
+    window._check_idle()
+    assert not window.conversation.exchanges and not window.resident.history.bubbles()

@@ -298,9 +298,6 @@ def load_table(path: Path) -> Phrasebook:
     """Import a CSV or XLSX phrasebook (all-or-nothing)."""
     problems = Problems(path.name)
     table = read_table(path, problems)
-    if table is None:
-        problems.raise_if_any()
-    assert table is not None
     mapping = _column_languages(table, problems)
     scan_cells(table, problems, MAX_TEXT)
     categories: dict[str, Category] = {}

