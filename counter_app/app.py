@@ -105,10 +105,20 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
     staff microphone in the staff language."""
     from counter_app.captions import CaptionRunner
     from counter_app.ui.captions import CaptionWindow
+    from counter_app.ui.i18n import tr
 
     conv, caps = settings.conversation, settings.captions
-    speakers = speakers or {
-        "staff": (conv.staff_language, lambda: MicrophoneSource(conv.microphone))}
+    two_mics = caps.resident_microphone is not None
+    if speakers is None and two_mics:  # lines labelled by microphone
+        speakers = {
+            tr("staff"): (conv.staff_language, lambda: MicrophoneSource(conv.microphone)),
+            tr("resident"): (conv.resident_language,
+                             lambda: MicrophoneSource(caps.resident_microphone))}
+    elif speakers is None:  # one microphone: a long pause marks a speaker change
+        speakers = {tr("caption_speaker"): (conv.staff_language,
+                                    lambda: MicrophoneSource(conv.microphone))}
+    pause_change = None if two_mics or len(speakers) > 1 else \
+        (caps.speaker_change_seconds or None)
     service = factory.translation_service()
 
     def translator(language: str):
@@ -123,7 +133,8 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
                 stats.record(language, "caption")
         return [CaptionRunner(session, label, lambda lang=language: factory.recognizer(lang),
                               source, emit, translate=translator(language),
-                              postprocess=corrections(language))
+                              postprocess=corrections(language),
+                              pause_speaker_change=pause_change)
                 for label, (language, source) in speakers.items()]
 
     def corrections(language: str):

@@ -67,6 +67,10 @@ class CaptionSettings:
     line_spacing: float = 1.3
     translation_language: str | None = None
     max_lines: int = 2000  # kept in memory; older lines are dropped from view
+    # A second microphone for the resident labels lines by source; with one
+    # microphone a pause this long marks a speaker change (0 = never).
+    resident_microphone: str | None = None
+    speaker_change_seconds: float = 2.0
 
 
 @dataclass

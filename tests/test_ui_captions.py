@@ -118,3 +118,16 @@ def test_term_corrections_apply_to_captions(qtbot, factory, recording, tmp_path)
     qtbot.addWidget(window)
     runner = window.runners[0]
     assert runner.postprocess("住民兵の写し") == "住民票の写し"
+
+
+def test_lines_are_labelled_by_microphone_or_by_pauses(qtbot, factory):
+    settings = Settings()
+    one_mic = build_caption_window(settings, factory)
+    qtbot.addWidget(one_mic)
+    (runner,) = one_mic.runners
+    assert runner.speaker == "話者" and runner.pause_speaker_change == 2.0
+    settings.captions.resident_microphone = "USB mic"
+    two_mics = build_caption_window(settings, factory)
+    qtbot.addWidget(two_mics)
+    assert [r.speaker for r in two_mics.runners] == ["職員", "来庁者"]
+    assert all(r.pause_speaker_change is None for r in two_mics.runners)

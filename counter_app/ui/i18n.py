@@ -6,6 +6,7 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "app_title": ("窓口通訳", "Counter interpreter"),
     "staff": ("職員", "Staff"),
     "resident": ("来庁者", "Resident"),
+    "caption_speaker": ("話者", "Speaker"),
     "hold_to_talk": ("押して話す", "Hold to talk"),
     "listening": ("聞いています…", "Listening…"),
     "tap_to_stop": ("タップで終了", "Tap to stop"),
