@@ -167,6 +167,8 @@ class EngineFactory:
         model = self.store.find_mt(source, target)
         if model is None:
             return None
+        if model.engine == "ct2":  # one loaded multilingual model serves all its pairs
+            return self.ct2_model(model).pair(source, target)
 
         def build() -> Translator:
             from counter_app.pipeline.mt_argos import ArgosTranslator
@@ -174,6 +176,13 @@ class EngineFactory:
             return ArgosTranslator(model.path)
 
         return self._cache.get(("mt", str(model.path)), self._size(model, model.engine), build)
+
+    def ct2_model(self, model: InstalledModel):
+        """The loaded multilingual CTranslate2 model (NLLB), shared by all its pairs."""
+        from counter_app.pipeline.mt_ct2 import Ct2Model
+
+        return self._cache.get(("mt", "ct2", str(model.path)), self._size(model, "ct2"),
+                               lambda: Ct2Model(model.path))
 
     def translation_service(self):
         from counter_app.pipeline.translation import TranslationService
