@@ -163,7 +163,7 @@ class CaptionRunner:
                  translate: Callable[[str], str | None] | None = None,
                  postprocess: Callable[[str], str] | None = None,
                  pause_speaker_change: float | None = None,
-                 reconnect_seconds: float = 2.0):
+                 reconnect_seconds: float = 2.0, session_seconds: float = 300.0):
         self.session = session
         self.speaker = speaker
         self._make_recognizer = recognizer
@@ -173,6 +173,7 @@ class CaptionRunner:
         self.postprocess = postprocess or (lambda text: text)
         self.pause_speaker_change = pause_speaker_change
         self.reconnect_seconds = reconnect_seconds
+        self.session_seconds = session_seconds
         self.audio_time = 0.0  # seconds of audio heard by this runner
         self._stop = threading.Event()
         self._paused = threading.Event()
@@ -242,6 +243,11 @@ class CaptionRunner:
             if transcript.is_final:
                 last_end = self._final(transcript, origin, utterance_start, last_end)
                 utterance_start = self.audio_time
+                if self.audio_time - origin >= self.session_seconds:
+                    # a fresh recognizer session at an utterance boundary keeps a
+                    # whole-day stream from accumulating decoder state
+                    session.finish()
+                    session, origin = recognizer.start(), self.audio_time
             else:
                 self.emit(CaptionPartial(self.speaker, self.postprocess(transcript.text)))
         final = session.finish()

@@ -160,3 +160,22 @@ def test_speaker_change_after_a_pause():
     runner.audio_time = 5.0
     runner._final(Transcript("b", "ja", True), 0.0, 4.0, 1.0)
     assert [line.speaker for line in session.lines()] == ["speaker 1", "speaker 2"]
+
+
+def test_long_streams_start_fresh_recognizer_sessions_between_utterances():
+    starts = []
+
+    class Counting(_Recognizer):
+        def start(self, phrases=None):
+            starts.append(1)
+            return _Session()
+
+    session, events = CaptionSession(), []
+    runner = CaptionRunner(session, "staff", Counting, lambda: _Source(5.0), events.append,
+                           session_seconds=2.0)
+    runner.start()
+    assert wait_until(lambda: len(session.lines()) == 5)
+    runner.stop()
+    assert len(starts) == 3  # at 0 s, after the final at 2 s and the one at 4 s
+    # timings stay on the one audio clock across sessions
+    assert [round(line.start, 2) for line in session.lines()] == [0.2, 1.2, 2.2, 3.2, 4.2]
