@@ -109,6 +109,7 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
 
     conv, caps = settings.conversation, settings.captions
     two_mics = caps.resident_microphone is not None
+    pause_change = None  # named sources label their own lines
     if speakers is None and two_mics:  # lines labelled by microphone
         speakers = {
             tr("staff"): (conv.staff_language, lambda: MicrophoneSource(conv.microphone)),
@@ -116,9 +117,8 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
                              lambda: MicrophoneSource(caps.resident_microphone))}
     elif speakers is None:  # one microphone: a long pause marks a speaker change
         speakers = {tr("caption_speaker"): (conv.staff_language,
-                                    lambda: MicrophoneSource(conv.microphone))}
-    pause_change = None if two_mics or len(speakers) > 1 else \
-        (caps.speaker_change_seconds or None)
+                                            lambda: MicrophoneSource(conv.microphone))}
+        pause_change = caps.speaker_change_seconds or None
     service = factory.translation_service()
 
     def translator(language: str):

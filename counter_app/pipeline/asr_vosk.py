@@ -39,9 +39,13 @@ _CHUNK = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+_NOISE_TOKEN = re.compile(r"^\[\w*\]$|^<\w+>$")  # e.g. "[25]", "<UNK>" in small models
+
+
 def display_text(text: str, language: str) -> str:
-    """Vosk joins word units with spaces; Japanese and Chinese use none."""
-    text = " ".join(text.split())
+    """Vosk joins word units with spaces; Japanese and Chinese use none.  Non-word
+    tokens some models emit ("[25]", "<UNK>") are dropped."""
+    text = " ".join(word for word in text.split() if not _NOISE_TOKEN.match(word))
     if language.split("-")[0] in ("ja", "zh"):
         text = _CJK_GAP.sub("", text)
     return text
@@ -229,7 +233,8 @@ class VoskRecognizer(Recognizer):
 
 def _words(result: list[dict], offset: float = 0.0) -> tuple[Word, ...]:
     return tuple(Word(w["word"], round(w["start"] + offset, 3), round(w["end"] + offset, 3),
-                      float(w.get("conf", 1.0))) for w in result)
+                      float(w.get("conf", 1.0))) for w in result
+                 if not _NOISE_TOKEN.match(w["word"]))
 
 
 def _mean_confidence(words: Sequence[Word]) -> float:

@@ -187,7 +187,7 @@ class CaptionWindow(QWidget):
             bar.addWidget(button)
         self.theme_box = QComboBox()
         for name in THEMES:
-            self.theme_box.addItem(name, name)
+            self.theme_box.addItem(tr(f"theme_{name}"), name)
         self.theme_box.setCurrentIndex(list(THEMES).index(self.theme))
         self.theme_box.currentIndexChanged.connect(
             lambda i: self.set_theme(self.theme_box.itemData(i)))
@@ -282,6 +282,9 @@ class CaptionWindow(QWidget):
 
     def set_theme(self, name: str) -> None:
         self.theme = self.settings.theme = name
+        self.theme_box.blockSignals(True)
+        self.theme_box.setCurrentIndex(list(THEMES).index(name))
+        self.theme_box.blockSignals(False)
         self.apply_style()
 
     def set_font_px(self, px: int) -> None:
