@@ -371,7 +371,10 @@ def _header_of(panel) -> QHBoxLayout:
 
 
 def attach_language_detection(window, factory) -> LanguageDetection:
-    """Add spoken and typed language identification to a ConversationWindow."""
+    """Add spoken and typed language identification to a ConversationWindow (once)."""
+    existing = getattr(window, "language_detection", None)
+    if existing is not None:
+        return existing
     detection = LanguageDetection(window, factory)
     window.language_detection = detection
     return detection
