@@ -8,25 +8,33 @@
   quality, files{relative path: {size_bytes, md5_digest}}, ...}}; file paths
   are relative to the folder holding voices.json.
 * `counter-app-catalog` (ours): {"format": "counter-app-catalog",
-  "version": 1, "models": [{kind, engine, name, languages, url, size, sha256,
-  license, version, pairs?, packaging?}]} for CTranslate2 models (NLLB,
-  Whisper) and sentence splitters.
+  "version": 1, "models": [{kind, engine, name, languages, license, version?,
+  variant?, pairs?, format?, packaging?, ...}]} for CTranslate2 models (NLLB,
+  Whisper) and sentence splitters.  `packaging` "zip" (default): one archive
+  {url, size?, sha256?}; "files": loose files {files: [{name, url, size?,
+  sha256?}]} put side by side in the model folder (`url` is then just the
+  model's page).  A size or sha256 that is null or missing is unknown.
 
 Relative URLs resolve against the catalog's own URL, so an office mirror can
 serve everything from one folder.  Catalogs are read from the local cache
 unless a refresh is asked for: nothing here touches the network by itself.
+The app ships a default `counter-app-catalog` (data/ct2-catalog.json), used
+when the ct2 catalog setting is empty; it is read from the package, never
+fetched or cached.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import logging
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
 
 from counter_app import languages
-from counter_app.errors import CatalogError, DownloadError
+from counter_app.errors import CatalogError, DownloadError, UnknownLanguageError
 from counter_app.store.download import check_url, fetch_bytes
 
 log = logging.getLogger(__name__)
@@ -35,6 +43,9 @@ VOSK_URL = "https://alphacephei.com/vosk/models/model-list.json"
 ARGOS_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 PIPER_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0/voices.json"
 OWN_FORMAT = "counter-app-catalog"
+SHIPPED = "shipped"  # a CatalogSources value: the catalog file inside the app
+SHIPPED_CT2 = "data/ct2-catalog.json"  # in the counter_app package
+SHIPPED_LABEL = f"counter_app/{SHIPPED_CT2} (shipped with the app)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,7 @@ class CatalogEntry:
     variant: str = ""  # Vosk small/big, Piper x_low/low/medium/high
     pairs: str = ""  # "any": a multilingual MT model serving every pair of its languages
     obsolete: bool = False
+    format: str = ""  # ct2 MT: "nllb" | "m2m100" (see pipeline/mt_ct2.py)
 
     @property
     def size(self) -> int | None:
@@ -79,8 +91,15 @@ class CatalogEntry:
         return {"name": self.name, "kind": self.kind, "engine": self.engine,
                 "languages": list(self.languages), "version": self.version,
                 "license": self.license, "source": self.catalog or "catalog",
-                "variant": self.variant, "pairs": self.pairs,
+                "variant": self.variant, "pairs": self.pairs, "format": self.format,
                 "urls": [f.url for f in self.files]}
+
+    def description(self) -> dict:
+        """The `counter-model.json` of a ct2 MT model, for downloads that lack one."""
+        return {"name": self.name, "engine": self.engine, "format": self.format or "nllb",
+                "languages": list(self.languages), "pairs": self.pairs,
+                "license": self.license, "version": self.version,
+                "source": f"{self.catalog or 'catalog'} catalog"}
 
 
 @dataclass(slots=True)
@@ -90,13 +109,16 @@ class CatalogSources:
     vosk: str | None = VOSK_URL
     argos: str | None = ARGOS_URL
     piper: str | None = PIPER_URL
-    ct2: str | None = None  # our own format: NLLB / Whisper / splitters on a mirror
+    # Our own format (NLLB / Whisper / splitters): SHIPPED = the app's own file,
+    # or a URL on a mirror.
+    ct2: str | None = None
 
     @classmethod
     def from_settings(cls, catalogs) -> CatalogSources:
-        """From config.CatalogSettings (an empty URL turns that catalog off)."""
+        """From config.CatalogSettings: an empty Vosk/Argos/Piper URL turns that catalog
+        off; an empty ct2 URL means the catalog shipped with the app."""
         return cls(vosk=catalogs.vosk or None, argos=catalogs.argos or None,
-                   piper=catalogs.piper or None, ct2=catalogs.ct2 or None)
+                   piper=catalogs.piper or None, ct2=catalogs.ct2 or SHIPPED)
 
     def items(self) -> list[tuple[str, str]]:
         return [(name, url) for name, url in (("vosk", self.vosk), ("argos", self.argos),
@@ -107,6 +129,12 @@ class CatalogSources:
 class Catalog:
     entries: list[CatalogEntry] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)  # catalog names present
+    shipped: list[str] = field(default_factory=list)  # of those, read from the app itself
+
+    @property
+    def fetched(self) -> list[str]:
+        """Catalogs that came from the network (now or cached earlier)."""
+        return [name for name in self.loaded if name not in self.shipped]
 
     def for_kind(self, kind: str, engine: str | None = None) -> list[CatalogEntry]:
         return [e for e in self.entries
@@ -234,16 +262,87 @@ def parse_own(data, url: str = "") -> list[CatalogEntry]:
             raise CatalogError(f"{where}: unknown kind/engine {kind!r}/{engine!r}.")
         codes = _need(item, "languages", list, where)
         license_ = _need(item, "license", str, where)
-        link = _need(item, "url", str, where)
-        size = _need(item, "size", int, where)
-        sha256 = _need(item, "sha256", str, where)
-        name = _need(item, "name", str, where)
+        name = _safe_name(_need(item, "name", str, where), where, "name")
+        packaging = item.get("packaging", "zip")
+        if packaging == "files":
+            files = _own_files(_need(item, "files", list, where), url, where)
+        elif packaging == "zip":
+            link = _need(item, "url", str, where)
+            files = (RemoteFile(urljoin(url, link), name + ".zip", _size(item, where),
+                                sha256=_sha256(item, where)),)
+        else:
+            raise CatalogError(f"{where}: unknown packaging {packaging!r} "
+                               "(expected \"zip\" or \"files\").")
+        langs = _own_languages(codes, where)
+        if engine == "whisper" and name.endswith(".en"):
+            langs = ("en",)  # Whisper ".en" models are English-only
         entries.append(CatalogEntry(
-            kind, engine, name, tuple(languages.get(c).code if c != "*" else c for c in codes),
-            (RemoteFile(urljoin(url, link), name + ".zip", size, sha256=sha256),),
+            kind, engine, name, langs, files, packaging=packaging,
             version=str(item.get("version", "")), license=license_, catalog="ct2",
-            pairs=str(item.get("pairs", "")), variant=str(item.get("variant", ""))))
+            pairs=str(item.get("pairs", "")), variant=str(item.get("variant", "")),
+            format=str(item.get("format", ""))))
     return entries
+
+
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _size(item: dict, where: str) -> int | None:
+    """A byte count, None when null or missing (0 is read as unknown, too)."""
+    size = item.get("size")
+    if size is None:
+        return None
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise CatalogError(f"{where}: the field 'size' has an unexpected value {size!r} "
+                           "(a byte count, or null when unknown).")
+    return size or None
+
+
+def _sha256(item: dict, where: str) -> str | None:
+    digest = item.get("sha256")
+    if digest is None or digest == "":
+        return None
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise CatalogError(f"{where}: the field 'sha256' has an unexpected value {digest!r} "
+                           "(64 hex digits, or null when unknown).")
+    return digest.lower()
+
+
+def _safe_name(name: str, where: str, field_name: str, nested: bool = False) -> str:
+    """A name that stays inside the model folder (no absolute path, '..' or hidden part)."""
+    parts = name.split("/")
+    if not name or "\\" in name or ":" in name or PurePosixPath(name).is_absolute() or (
+            len(parts) > 1 and not nested) or any(not p or p.startswith(".") for p in parts):
+        raise CatalogError(f"{where}: the {field_name} {name!r} is not a plain "
+                           f"{'relative file path' if nested else 'folder name'}.")
+    return name
+
+
+def _own_files(items: list, url: str, where: str) -> tuple[RemoteFile, ...]:
+    if not items:
+        raise CatalogError(f"{where}: 'files' must list at least one file.")
+    files = []
+    for j, item in enumerate(items):
+        at = f"{where}, file {j}"
+        name = _safe_name(_need(item, "name", str, at), at, "file name", nested=True)
+        link = _need(item, "url", str, at)
+        files.append(RemoteFile(urljoin(url, link), name, _size(item, at),
+                                sha256=_sha256(item, at)))
+    names = [f.name for f in files]
+    if len(set(names)) != len(names):
+        raise CatalogError(f"{where}: a file name is listed twice in 'files'.")
+    return tuple(files)
+
+
+def _own_languages(codes: list, where: str) -> tuple[str, ...]:
+    try:
+        langs = tuple(c if c == "*" else languages.get(c).code for c in codes)
+    except (UnknownLanguageError, TypeError, AttributeError) as exc:
+        raise CatalogError(f"{where}: 'languages' holds a code the app does not know "
+                           f"({exc}).") from exc
+    if not langs:
+        raise CatalogError(f"{where}: 'languages' is empty.")
+    return langs
 
 
 PARSERS = {"vosk": parse_vosk, "argos": parse_argos, "piper": parse_piper, "ct2": parse_own}
@@ -265,6 +364,11 @@ def load_catalogs(sources: CatalogSources, cache_dir: Path | None,
     """Catalogs from the cache; with refresh=True, fetched first (and cached)."""
     catalog = Catalog()
     for name, url in sources.items():
+        if url == SHIPPED:
+            catalog.entries += parse(name, shipped_catalog(name), SHIPPED_LABEL)
+            catalog.loaded.append(name)
+            catalog.shipped.append(name)
+            continue
         check_url(url)
         raw = None
         if refresh:
@@ -283,6 +387,13 @@ def load_catalogs(sources: CatalogSources, cache_dir: Path | None,
         catalog.entries += entries
         catalog.loaded.append(name)
     return catalog
+
+
+def shipped_catalog(name: str = "ct2") -> bytes:
+    """The catalog file inside the app (only our own format ships)."""
+    if name != "ct2":
+        raise CatalogError(f"The app ships no {name} catalog; set its URL in the settings.")
+    return (importlib.resources.files("counter_app") / SHIPPED_CT2).read_bytes()
 
 
 def _cache_paths(cache_dir: Path, name: str) -> tuple[Path, Path]:

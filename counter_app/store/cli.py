@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counter_app import languages
+from counter_app.config import CatalogSettings
 from counter_app.errors import CounterAppError
 from counter_app.store.catalog import Catalog, CatalogSources, load_catalogs
+from counter_app.store.download import SummedProgress
 from counter_app.store.install import Installer
 from counter_app.store.local import ModelStore
 from counter_app.store.manifest import read_record, tree_digest
@@ -53,7 +55,14 @@ class StderrProgress:
             self.stream.flush()
             self._last = line
         if total and done >= total:
+            self.end()
+
+    def end(self) -> None:
+        """Finish the current line (once)."""
+        if self._last:
             self.stream.write("\n")
+            self.stream.flush()
+            self._last = ""
 
 
 # --- availability (for `counter-app languages`) ----------------------------------
@@ -161,7 +170,8 @@ def _store(args) -> ModelStore:
 
 
 def _sources(args) -> CatalogSources:
-    return getattr(args, "catalogs", None) or CatalogSources()
+    """The caller's catalogs (from the settings), else the default settings'."""
+    return getattr(args, "catalogs", None) or CatalogSources.from_settings(CatalogSettings())
 
 
 def _run(func, args) -> int:
@@ -202,8 +212,11 @@ def install_languages(args, store: ModelStore) -> int:
         return 1
     installer = Installer(store, validate=not getattr(args, "no_verify_load", False))
     progress = StderrProgress()
-    for entry in wanted.entries:
-        model = installer.install(entry, progress=progress)
+    for entry in wanted.entries:  # one bar per model, summed over its files
+        try:
+            model = installer.install(entry, SummedProgress(progress, entry.size, entry.name))
+        finally:
+            progress.end()
         print(f"installed {model.kind}/{model.engine}/{model.name}")
     return 0
 

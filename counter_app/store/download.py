@@ -26,6 +26,19 @@ CHUNK = 256 * 1024
 USER_AGENT = "counter-app model store"
 
 
+class SummedProgress:
+    """Per-file progress (one label per file) summed over a whole model or plan:
+    calls emit(done, total, label), total being `total` when known, else 0."""
+
+    def __init__(self, emit: Progress, total: int | None = None, label: str | None = None):
+        self.emit, self.total, self.label = emit, total or 0, label
+        self.files: dict[str, int] = {}
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        self.files[label] = done
+        self.emit(sum(self.files.values()), self.total, self.label or label)
+
+
 def check_url(url: str) -> str:
     """The URL if it is http(s) with a host, else DownloadError."""
     parts = urlsplit(url)

@@ -10,6 +10,7 @@ installs and removals (across processes).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import shutil
@@ -20,10 +21,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from counter_app.errors import ArchiveError, DownloadError, StoreBusyError, StoreError
+from counter_app.errors import ArchiveError, StoreBusyError, StoreError
 from counter_app.store import archive
-from counter_app.store.catalog import CatalogEntry
-from counter_app.store.download import Cancel, Progress, download
+from counter_app.store.catalog import CatalogEntry, RemoteFile
+from counter_app.store.download import Cancel, Progress, download, file_digest
 from counter_app.store.local import KINDS, InstalledModel, ModelStore, describe
 from counter_app.store.manifest import (
     PACK_FORMAT,
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 PARTIAL_DIR = ".partial"  # resumable downloads survive only network failures
 STAGING_PREFIX = ".staging-"
 LOCK_FILE = ".lock"
+CT2_DESCRIPTION = "counter-model.json"  # see pipeline/mt_ct2.py
+CT2_WEIGHTS = ("model.bin", "model/model.bin")
 ENGINE_OF_KIND = {engine: kind for kind, engines in KINDS.items() for engine in engines}
 
 
@@ -82,42 +85,67 @@ class Installer:
 
     def install(self, entry: CatalogEntry, progress: Progress | None = None,
                 cancel: Cancel | None = None) -> InstalledModel:
-        """Download, verify, unpack, check and put one catalog model in place."""
+        """Download, verify, unpack, check and put one catalog model in place.
+
+        `progress(done, total, label)` is called per file, one label per file
+        (the file name, prefixed by the model name unless it already starts
+        with it); summing the latest `done` per label gives the whole.
+        """
         with self.locked(), self.staging() as stage:
-            files = self._download(entry, stage, progress, cancel)
             unpacked = stage / "unpacked"
             if entry.packaging == "files":
-                unpacked.mkdir()
-                for path in files:
-                    path.replace(unpacked / path.name)
+                self._download(entry, unpacked, progress, cancel)
                 folder = unpacked
             else:
-                archive.extract(files[0], unpacked, self.max_bytes)
-                files[0].unlink()
-                folder = self._find_model(entry.kind, entry.engine, unpacked, files[0].name)
+                [file] = self._download(entry, stage, progress, cancel)
+                archive.extract(file, unpacked, self.max_bytes)
+                file.unlink()
+                folder = self._find_model(entry.kind, entry.engine, unpacked, file.name,
+                                          weights_only=entry.engine == "ct2")
+            if entry.engine == "ct2" and not (folder / CT2_DESCRIPTION).exists():
+                (folder / CT2_DESCRIPTION).write_text(
+                    json.dumps(entry.description(), ensure_ascii=False, indent=1),
+                    encoding="utf-8")
             record = ModelRecord(**{k: v for k, v in entry.meta().items()
                                     if k in ModelRecord.__dataclass_fields__})
             return self._put_in_place(folder, record, stage)
 
-    def _download(self, entry: CatalogEntry, stage: Path, progress: Progress | None,
+    def _download(self, entry: CatalogEntry, dest: Path, progress: Progress | None,
                   cancel: Cancel | None) -> list[Path]:
+        """Every file of the entry, verified, into dest (under its catalog name).
+
+        Files collect in `<store>/.partial/` first.  After a network failure
+        they stay there (finished ones too) so the next attempt resumes; after
+        any other failure (checksum, size, cancel) this entry's files are deleted.
+        """
         partial = self.root / PARTIAL_DIR
         partial.mkdir(exist_ok=True)
-        done = []
-        for remote in entry.files:
-            keep = partial / f"{entry.engine}-{remote.name}"
-            try:
+        keeps = [(remote, partial / _partial_name(entry, remote)) for remote in entry.files]
+        try:
+            for remote, keep in keeps:
+                label = remote.name if remote.name.startswith(entry.name) \
+                    else f"{entry.name}/{remote.name}"
+                if _complete(keep, remote):
+                    if progress:
+                        size = keep.stat().st_size
+                        progress(size, size, label)
+                    continue
+                keep.unlink(missing_ok=True)
                 download(remote.url, keep, size=remote.size, md5=remote.md5,
-                         sha256=remote.sha256, progress=progress, cancel=cancel,
-                         label=remote.name)
-            except DownloadError as exc:
-                if not getattr(exc, "resumable", False):
+                         sha256=remote.sha256, progress=progress, cancel=cancel, label=label)
+        except BaseException as exc:
+            if not getattr(exc, "resumable", False):
+                for _, keep in keeps:
+                    keep.unlink(missing_ok=True)
                     keep.with_name(keep.name + ".part").unlink(missing_ok=True)
-                raise
-            finally:
-                with contextlib.suppress(OSError):
-                    partial.rmdir()  # only if empty
-            target = stage / remote.name
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                partial.rmdir()  # only if empty
+        done = []
+        for remote, keep in keeps:
+            target = dest.joinpath(*remote.name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
             keep.replace(target)
             done.append(target)
         with contextlib.suppress(OSError):
@@ -126,11 +154,22 @@ class Installer:
 
     # --- shared tail: locate, check, record, swap -------------------------------------
 
-    def _find_model(self, kind: str, engine: str, unpacked: Path, source: str) -> Path:
+    def _find_model(self, kind: str, engine: str, unpacked: Path, source: str,
+                    weights_only: bool = False) -> Path:
+        """The model folder in an unpacked archive (at most three levels down).
+
+        weights_only: a CTranslate2 folder (model.bin, directly or in model/)
+        counts even without its counter-model.json (the installer writes it).
+        """
+        def found(folder: Path) -> bool:
+            if weights_only and any((folder / p).is_file() for p in CT2_WEIGHTS):
+                return True
+            return describe(kind, engine, folder) is not None
+
         queue = [archive.single_top_folder(unpacked), unpacked]
         for depth in range(3):
             for folder in queue:
-                if describe(kind, engine, folder) is not None:
+                if found(folder):
                     return folder
             queue = [p for f in queue for p in sorted(f.iterdir()) if p.is_dir()]
             if depth == 2 or not queue:
@@ -255,6 +294,21 @@ class Installer:
             for model in writable:
                 archive.remove_tree(model.path)
             return writable[0]
+
+
+def _partial_name(entry: CatalogEntry, remote: RemoteFile) -> str:
+    """One resumable file per model, file and URL (a changed URL starts afresh)."""
+    key = hashlib.sha1(remote.url.encode()).hexdigest()[:10]
+    return f"{entry.engine}-{entry.name}-{key}-{remote.name.replace('/', '_')}"
+
+
+def _complete(path: Path, remote: RemoteFile) -> bool:
+    """A file finished by an earlier, interrupted attempt (download() verified it then;
+    its size and checksums are checked again when the catalog gives them)."""
+    if not path.is_file() or (remote.size and path.stat().st_size != remote.size):
+        return False
+    return all(not expected or file_digest(path, name) == expected.lower()
+               for name, expected in (("sha256", remote.sha256), ("md5", remote.md5)))
 
 
 def _is_pack(path: Path) -> bool:

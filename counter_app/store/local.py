@@ -80,10 +80,10 @@ def _vosk_languages(path: Path, meta: dict) -> tuple[str, ...]:
 
 
 def _whisper_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    if meta.get("languages"):
-        return tuple(meta["languages"])
-    english_only = path.name.endswith(".en") or "tiny.en" in meta.get("name", "")
-    return ("en",) if english_only else ("*",)
+    """("en",) for English-only ".en" models, else what the installer recorded, else ("*",)."""
+    if path.name.endswith(".en") or str(meta.get("name", "")).endswith(".en"):
+        return ("en",)
+    return tuple(meta.get("languages") or ()) or ("*",)
 
 
 def _argos_languages(path: Path, meta: dict) -> tuple[str, ...]:

@@ -27,7 +27,10 @@ from counter_app.store.manifest import (
 
 def models_for(store: ModelStore, codes: list[str],
                staff: str = languages.STAFF_LANGUAGE) -> list[InstalledModel]:
-    """Installed models serving the staff language and codes (ASR, MT both ways, TTS)."""
+    """Installed models serving the staff language and codes: per language the
+    recognizer chosen by default plus a Whisper model serving it if one is
+    installed (push-to-talk, languages Vosk lacks, language identification),
+    MT both ways (a multilingual CTranslate2 model counts once), TTS."""
     wanted = list(dict.fromkeys([staff, *(languages.get(c).code for c in codes)]))
     chosen: dict[Path, InstalledModel] = {}
 
@@ -39,6 +42,7 @@ def models_for(store: ModelStore, codes: list[str],
     pivot = languages.PIVOT_LANGUAGE
     for code in wanted:
         take(store.find("asr", code))
+        take(store.find("asr", code, "whisper"))
         take(store.find("tts", code))
         for model in store.models("sbd"):
             if model.serves(code):

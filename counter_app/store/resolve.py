@@ -1,6 +1,8 @@
 """What a set of languages needs: ASR, MT both ways with the staff language, TTS.
 
-Preferences: Vosk small models (Whisper where Vosk has none); a direct Argos
+Preferences: Vosk small models (Whisper where Vosk has none: a model for
+that language before a multilingual one, then base, tiny, small: tiny is too
+weak outside English and small is three times the size); a direct Argos
 package, else two via English, else a multilingual CTranslate2 model (NLLB);
 the smallest Piper voice quality that sounds fine (low, then medium).  Models
 already installed are skipped.  Pure logic over a Catalog and a ModelStore.
@@ -15,6 +17,7 @@ from counter_app.store.catalog import Catalog, CatalogEntry
 from counter_app.store.local import ModelStore
 
 PIPER_ORDER = {"low": 0, "medium": 1, "x_low": 2, "high": 3}
+WHISPER_ORDER = {"base": 0, "tiny": 1, "small": 2, "medium": 3}
 
 
 @dataclass(slots=True)
@@ -37,8 +40,8 @@ class Plan:
 
 
 def _smallest(entries: list[CatalogEntry], rank=lambda e: 0) -> CatalogEntry | None:
-    entries = sorted(entries, key=lambda e: (rank(e), e.size if e.size is not None else 1 << 62,
-                                             e.name))
+    """The best-ranked entry, the smallest among equals (unknown sizes last)."""
+    entries = sorted(entries, key=lambda e: (rank(e), e.size is None, e.size or 0, e.name))
     return entries[0] if entries else None
 
 
@@ -48,7 +51,7 @@ def asr_entry(catalog: Catalog, code: str) -> CatalogEntry | None:
         return best
     whisper = [e for e in catalog.for_kind("asr", "whisper") if e.languages and
                (code in e.languages or "*" in e.languages)]
-    return _smallest(whisper, lambda e: "*" in e.languages)
+    return _smallest(whisper, lambda e: ("*" in e.languages, WHISPER_ORDER.get(e.variant, 9)))
 
 
 def tts_entry(catalog: Catalog, code: str) -> CatalogEntry | None:
