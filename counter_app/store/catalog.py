@@ -44,6 +44,7 @@ ARGOS_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/
 PIPER_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0/voices.json"
 OWN_FORMAT = "counter-app-catalog"
 SHIPPED = "shipped"  # a CatalogSources value: the catalog file inside the app
+OFF = "off"  # a catalog setting that turns the catalog off (empty does, except for ct2)
 SHIPPED_CT2 = "data/ct2-catalog.json"  # in the counter_app package
 SHIPPED_LABEL = f"counter_app/{SHIPPED_CT2} (shipped with the app)"
 
@@ -116,9 +117,12 @@ class CatalogSources:
     @classmethod
     def from_settings(cls, catalogs) -> CatalogSources:
         """From config.CatalogSettings: an empty Vosk/Argos/Piper URL turns that catalog
-        off; an empty ct2 URL means the catalog shipped with the app."""
-        return cls(vosk=catalogs.vosk or None, argos=catalogs.argos or None,
-                   piper=catalogs.piper or None, ct2=catalogs.ct2 or SHIPPED)
+        off; an empty ct2 URL means the catalog shipped with the app ("off": none)."""
+        def url(value: str) -> str | None:
+            return None if not value or value.strip().lower() == OFF else value
+
+        return cls(vosk=url(catalogs.vosk), argos=url(catalogs.argos), piper=url(catalogs.piper),
+                   ct2=url(catalogs.ct2) if catalogs.ct2 else SHIPPED)
 
     def items(self) -> list[tuple[str, str]]:
         return [(name, url) for name, url in (("vosk", self.vosk), ("argos", self.argos),

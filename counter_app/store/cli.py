@@ -185,7 +185,8 @@ def _run(func, args) -> int:
         return 130
 
 
-def show_plan(wanted: Plan, out=sys.stdout) -> None:
+def show_plan(wanted: Plan, out=None) -> None:
+    out = out or sys.stdout  # looked up per call (tests and callers may redirect it)
     for entry in wanted.entries:
         print(f"  {entry.kind:3} {entry.engine:7} {entry.name:40} {human_size(entry.size):>10}"
               f"  {entry.license}", file=out)
