@@ -11,7 +11,6 @@ MiniSBD splitter downloads a model on first use, so that path is never taken.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -20,12 +19,15 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError
 from counter_app.pipeline.base import Translator
-from counter_app.pipeline.sentences import SentenceSplitter, find_minisbd_model, join_sentences
+from counter_app.pipeline.sentences import (
+    SentenceSplitter,
+    find_minisbd_model,
+    translate_by_sentence,
+)
 
 BEAM_SIZE = 4
 LENGTH_PENALTY = 0.2
 MAX_BATCH_TOKENS = 32  # Argos' default batch_size, counted in tokens
-_LINE_BREAK = re.compile(r"\r?\n")
 
 
 class ArgosTranslator(Translator):
@@ -59,29 +61,9 @@ class ArgosTranslator(Translator):
         return f"ArgosTranslator({self.source}->{self.target}, {self.package_path})"
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
-        """Translate texts sentence by sentence in one CTranslate2 call.
-
-        Line breaks are kept; empty lines stay empty; empty text gives "".
-        """
-        layout: list[list[list[int]]] = []  # text -> line -> indices into `sentences`
-        sentences: list[str] = []
-        for text in texts:
-            lines = []
-            for line in _LINE_BREAK.split(text or ""):
-                found = self.splitter.split(line)
-                lines.append(list(range(len(sentences), len(sentences) + len(found))))
-                sentences += found
-            layout.append(lines)
-        translated = self._translate_sentences(sentences)
-        return [self._assemble(lines, translated) for lines in layout]
-
-    def _assemble(self, lines: list[list[int]], translated: list[str]) -> str:
-        """One text back from its translated sentences, line by line."""
-        if not any(lines):
-            return ""
-        text = "\n".join(join_sentences([translated[i] for i in line], self.target)
-                         for line in lines)
-        return text.strip("\n")
+        """Translate texts sentence by sentence in one CTranslate2 call."""
+        return translate_by_sentence(texts, self.splitter, self.target,
+                                     self._translate_sentences)
 
     def _translate_sentences(self, sentences: list[str]) -> list[str]:
         if not sentences:

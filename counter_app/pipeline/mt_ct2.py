@@ -19,7 +19,6 @@ our offline splitter and decoded like mt_argos (beam 4, length penalty 0.2).
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 import weakref
@@ -29,7 +28,7 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError, ModelNotFoundError
 from counter_app.pipeline.base import Translator
-from counter_app.pipeline.sentences import SentenceSplitter, join_sentences
+from counter_app.pipeline.sentences import SentenceSplitter, translate_by_sentence
 
 DESCRIPTION = "counter-model.json"
 FORMATS = ("nllb", "m2m100")
@@ -37,7 +36,6 @@ EOS = "</s>"
 BEAM_SIZE = 4
 LENGTH_PENALTY = 0.2
 MAX_BATCH_TOKENS = 32
-_LINE_BREAK = re.compile(r"\r?\n")
 _VOCABULARIES = ("shared_vocabulary.json", "shared_vocabulary.txt", "source_vocabulary.json",
                  "source_vocabulary.txt")
 
@@ -155,28 +153,10 @@ class Ct2Translator(Translator):
         return f"Ct2Translator({self.source}->{self.target}, {self.model.path})"
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
-        """Translate texts sentence by sentence in one call.
-
-        Line breaks are kept; empty lines stay empty; empty text gives "".
-        """
-        layout: list[list[list[int]]] = []  # text -> line -> indices into `sentences`
-        sentences: list[str] = []
-        for text in texts:
-            lines = []
-            for line in _LINE_BREAK.split(text or ""):
-                found = self.splitter.split(line)
-                lines.append(list(range(len(sentences), len(sentences) + len(found))))
-                sentences += found
-            layout.append(lines)
-        translated = self.model.translate_sentences(sentences, self.source, self.target)
-        return [self._assemble(lines, translated) for lines in layout]
-
-    def _assemble(self, lines: list[list[int]], translated: list[str]) -> str:
-        if not any(lines):
-            return ""
-        text = "\n".join(join_sentences([translated[i] for i in line], self.target)
-                         for line in lines)
-        return text.strip("\n")
+        """Translate texts sentence by sentence in one call."""
+        return translate_by_sentence(
+            texts, self.splitter, self.target,
+            lambda sentences: self.model.translate_sentences(sentences, self.source, self.target))
 
 
 _SHARED: weakref.WeakValueDictionary[tuple, Ct2Model] = weakref.WeakValueDictionary()

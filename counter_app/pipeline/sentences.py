@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -168,3 +169,26 @@ def find_minisbd_model(folder: Path) -> Path | None:
     if not folder.is_dir():
         return None
     return next(iter(sorted(folder.glob("*.onnx"))), None)
+
+
+_LINE_BREAK = re.compile(r"\r?\n")
+
+
+def translate_by_sentence(texts: Sequence[str], splitter: SentenceSplitter, target: str,
+                          translate_sentences: Callable[[list[str]], list[str]]) -> list[str]:
+    """Split texts into lines and sentences, translate all sentences in one call, and
+    put every text back together: line breaks kept, empty lines empty, "" for "".
+    Shared by the MT adapters (Argos packages and other CTranslate2 models)."""
+    layout: list[list[list[int]]] = []  # text -> line -> indices into `sentences`
+    sentences: list[str] = []
+    for text in texts:
+        lines = []
+        for line in _LINE_BREAK.split(text or ""):
+            found = splitter.split(line)
+            lines.append(list(range(len(sentences), len(sentences) + len(found))))
+            sentences += found
+        layout.append(lines)
+    translated = translate_sentences(sentences) if sentences else []
+    return ["\n".join(join_sentences([translated[i] for i in line], target)
+                      for line in lines).strip("\n") if any(lines) else ""
+            for lines in layout]
