@@ -120,8 +120,8 @@ def cmd_languages(args) -> int:
         catalogs = load_catalogs(sources, store.root / CATALOG_CACHE)
     except CounterAppError:
         catalogs = None
-    if catalogs is not None and not catalogs.loaded:
-        catalogs = None  # nothing cached yet: sizes unknown until `models install` fetches
+    if catalogs is not None and not catalogs.fetched:
+        catalogs = None  # nothing fetched yet: sizes unknown until `models install` fetches
     rows = {row.code: row for row in language_availability(store, catalogs)}
     print(f"{'code':8} {'language':30} {'voice':5} {'asr':8} {'tts':9} {'missing':28} "
           f"{'download':9} native")

@@ -30,7 +30,8 @@ class CatalogSettings:
     argos: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
     piper: str = "https://huggingface.co/rhasspy/piper-voices/resolve/main/voices.json"
     # Our own catalog format: other CTranslate2 models (NLLB, Whisper, sentence
-    # splitters), typically on the office mirror; empty = none configured.
+    # splitters). Empty = the catalog shipped with the app; a URL = an office
+    # mirror; "off" = none.
     ct2: str = ""
 
 

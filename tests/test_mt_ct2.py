@@ -179,7 +179,9 @@ def test_shipped_catalog_lists_whisper_and_nllb():
         whisper = entries[f"faster-whisper-{size}"]
         assert (whisper.kind, whisper.engine, whisper.license) == ("asr", "whisper", "MIT")
         assert whisper.languages == ("*",)
-        assert whisper.files[0].url == f"https://huggingface.co/Systran/faster-whisper-{size}"
+        assert whisper.packaging == "files" and whisper.size is None  # unknown upstream
+        assert whisper.files[0].url == (f"https://huggingface.co/Systran/faster-whisper-{size}"
+                                        "/resolve/main/config.json")
     nllb = entries["nllb-200-distilled-600M-ct2-int8"]
     assert (nllb.kind, nllb.engine, nllb.pairs) == ("mt", "ct2", "any")
     assert nllb.license == "CC-BY-NC-4.0"

@@ -103,7 +103,7 @@ def collect_widgets_on_gui_thread():
 
 def piper_only(url: str) -> Settings:
     settings = Settings()
-    settings.catalogs = CatalogSettings(vosk="", argos="", piper=url, ct2="")
+    settings.catalogs = CatalogSettings(vosk="", argos="", piper=url, ct2="off")
     return settings
 
 
