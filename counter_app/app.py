@@ -76,6 +76,7 @@ def build_window(settings: config.Settings, factory: EngineFactory,
 
         attach_phrase_panel(window, library)
         admin_actions.append((tr("phrase_admin"), lambda: open_phrase_admin(window, library)))
+    admin_actions.append((tr("notices"), lambda: show_notices(window)))
     settings_button = QPushButton("⚙ " + tr("settings"))
     settings_button.clicked.connect(lambda: open_settings(window, admin_actions))
     window.extra_toolbar.addWidget(settings_button)
@@ -143,6 +144,24 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
         return lambda text: library.terms().apply_asr_corrections(text, language)
 
     return CaptionWindow(caps, runners)
+
+
+def show_notices(window) -> None:
+    """Licences and attributions of the engines and voices (e.g. the Mei voice, CC BY 3.0)."""
+    from importlib.resources import files
+
+    from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout
+
+    from counter_app.ui.i18n import tr
+
+    dialog = QDialog(window)
+    dialog.setWindowTitle(tr("notices"))
+    browser = QTextBrowser()
+    browser.setMarkdown((files("counter_app") / "data" / "NOTICES.md").read_text(encoding="utf-8"))
+    QVBoxLayout(dialog).addWidget(browser)
+    dialog.resize(900, 640)
+    window.notices_dialog = dialog
+    dialog.open()
 
 
 def open_settings(window, admin_actions=()) -> None:

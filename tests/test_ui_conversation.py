@@ -206,3 +206,14 @@ def test_idle_timeout_clears_the_customer(make_window, qtbot):
     window.conversation.last_activity -= 61
     window._check_idle()
     assert not window.conversation.exchanges and not window.resident.history.bubbles()
+
+
+def test_licences_and_credits_are_shown(make_window):
+    from PySide6.QtWidgets import QTextBrowser
+
+    from counter_app.app import show_notices
+
+    window = make_window()
+    show_notices(window)
+    text = window.notices_dialog.findChild(QTextBrowser).toPlainText()
+    assert "Mei" in text and "CC BY 3.0" in text and "GPL-3.0" in text

@@ -7,6 +7,7 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "staff": ("職員", "Staff"),
     "resident": ("来庁者", "Resident"),
     "caption_speaker": ("話者", "Speaker"),
+    "notices": ("ライセンスと謝辞", "Licences and credits"),
     "theme_white-on-black": ("白文字・黒背景", "White on black"),
     "theme_black-on-white": ("黒文字・白背景", "Black on white"),
     "theme_yellow-on-black": ("黄文字・黒背景", "Yellow on black"),
