@@ -23,8 +23,8 @@ PHRASES_TSV = Path(__file__).parents[1] / "tools" / "mt_fixture_phrases.tsv"
 KO_PHRASES = [row["ko"] for row in csv.DictReader(PHRASES_TSV.open(encoding="utf-8"),
                                                    delimiter="\t")]
 MUST_BE_EXACT = ["번호표를 뽑아 주세요.", "이 서류를 작성해 주세요.", "감사합니다."]
-# Measured 28/48 exact (and 11 wrong, 9 rejected) on espeak-ng speech.
-MIN_EXACT = 24
+# Measured 30/48 exact on undithered espeak-ng speech (87/144 over three noise variants).
+MIN_EXACT = 27
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
