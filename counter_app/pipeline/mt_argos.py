@@ -19,6 +19,7 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError
 from counter_app.pipeline.base import Translator
+from counter_app.pipeline.ct2 import load_translator
 from counter_app.pipeline.sentences import (
     SentenceSplitter,
     find_minisbd_model,
@@ -143,16 +144,4 @@ def _open_tokenizer(path: Path, metadata: dict):
 
 
 def _load_ct2(model_dir: Path, compute_type: str, threads: int):
-    if not (model_dir / "model.bin").is_file():
-        raise ModelLoadError(f"Argos package {model_dir.parent} has no CTranslate2 model "
-                             f"({model_dir / 'model.bin'} is missing).")
-    try:
-        import ctranslate2
-    except ImportError as exc:
-        raise EngineUnavailableError("Translation needs 'ctranslate2': pip install ctranslate2"
-                                     ) from exc
-    try:
-        return ctranslate2.Translator(str(model_dir), device="cpu", compute_type=compute_type,
-                                      inter_threads=1, intra_threads=threads)
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise ModelLoadError(f"CTranslate2 cannot load {model_dir}: {exc}") from exc
+    return load_translator(model_dir, compute_type, threads, f"Argos package {model_dir.parent}")

@@ -28,6 +28,7 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError, ModelNotFoundError
 from counter_app.pipeline.base import Translator
+from counter_app.pipeline.ct2 import load_translator
 from counter_app.pipeline.sentences import SentenceSplitter, translate_by_sentence
 
 DESCRIPTION = "counter-model.json"
@@ -238,15 +239,4 @@ def _check_vocabulary(ct2_dir: Path, tokens: dict[str, str]) -> None:
 
 
 def _load_ct2(model_dir: Path, compute_type: str, threads: int):
-    if not (model_dir / "model.bin").is_file():
-        raise ModelLoadError(f"{model_dir} has no CTranslate2 model (model.bin is missing).")
-    try:
-        import ctranslate2
-    except ImportError as exc:
-        raise EngineUnavailableError("Translation needs 'ctranslate2': pip install ctranslate2"
-                                     ) from exc
-    try:
-        return ctranslate2.Translator(str(model_dir), device="cpu", compute_type=compute_type,
-                                      inter_threads=1, intra_threads=threads)
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise ModelLoadError(f"CTranslate2 cannot load {model_dir}: {exc}") from exc
+    return load_translator(model_dir, compute_type, threads)
