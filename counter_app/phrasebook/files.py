@@ -387,16 +387,22 @@ def load_master(path: Path) -> Phrasebook:
 # --- any format -----------------------------------------------------------------------
 
 
-def load_phrasebook(path: str | Path) -> Phrasebook:
-    """Load and validate a phrasebook from .yaml/.yml, .csv/.tsv/.txt or .xlsx."""
+def load_by_suffix(path: str | Path, from_yaml, from_table):
+    """Load a YAML/JSON file with `from_yaml`, anything else (CSV, XLSX) with
+    `from_table`; a missing file is reported like any other problem."""
     path = Path(path)
     if not path.is_file():
         problems = Problems(path.name)
         problems.add("", "file not found")
         problems.raise_if_any()
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        return load_yaml(path)
-    return load_table(path)
+        return from_yaml(path)
+    return from_table(path)
+
+
+def load_phrasebook(path: str | Path) -> Phrasebook:
+    """Load and validate a phrasebook from .yaml/.yml, .csv/.tsv/.txt or .xlsx."""
+    return load_by_suffix(path, load_yaml, load_table)
 
 
 def save_phrasebook(book: Phrasebook, path: str | Path, encoding: str = "utf-8-sig") -> None:

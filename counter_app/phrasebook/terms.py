@@ -20,7 +20,7 @@ from pathlib import Path
 
 from counter_app import languages
 from counter_app.errors import UnknownLanguageError
-from counter_app.phrasebook.files import dump_yaml, load_yaml_data
+from counter_app.phrasebook.files import dump_yaml, load_by_suffix, load_yaml_data
 from counter_app.phrasebook.model import SOURCE_LANGUAGE, sort_languages
 from counter_app.phrasebook.problems import MAX_TEXT, Problems, check_text
 from counter_app.phrasebook.search import SPACELESS
@@ -460,14 +460,7 @@ def load_terms_yaml(path: Path) -> TermDictionary:
 
 def load_terms(path: str | Path) -> TermDictionary:
     """Load and validate a term dictionary (.yaml, .csv/.tsv/.txt, .xlsx); all-or-nothing."""
-    path = Path(path)
-    if not path.is_file():
-        problems = Problems(path.name)
-        problems.add("", "file not found")
-        problems.raise_if_any()
-    if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        return load_terms_yaml(path)
-    return load_terms_table(path)
+    return load_by_suffix(path, load_terms_yaml, load_terms_table)
 
 
 def terms_to_data(terms: TermDictionary) -> dict:
