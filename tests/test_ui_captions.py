@@ -99,6 +99,19 @@ def test_translation_line_and_themes(qtbot, factory, recording, shots_dir):
     assert found is None or "서류" in found.text
 
 
+def test_line_spacing_changes_row_height(qtbot, factory, recording):
+    window = _window(qtbot, factory, recording)
+    window.session.add("職員", "番号札をお取りください", 0, 1)
+    window.model.append(window.session.lines()[0])
+    delegate, index = window.view.itemDelegate(), window.model.index(0)
+    heights = []
+    for _ in range(3):
+        heights.append(delegate.sizeHint(None, index).height())
+        window.cycle_line_spacing()
+    assert window.settings.line_spacing == 1.3  # 1.3 -> 1.6 -> 1.0 -> 1.3
+    assert heights[1] > heights[0] > heights[2]
+
+
 def test_clear_wipes_memory(qtbot, factory, recording):
     window = _window(qtbot, factory, recording)
     window.session.add("職員", "テスト", 0, 1)

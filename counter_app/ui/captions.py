@@ -51,7 +51,8 @@ THEMES = {  # name: (text, background, dim text for partials and labels)
     "black-on-white": ("#000000", "#ffffff", "#525252"),
     "yellow-on-black": ("#ffd400", "#000000", "#b8a040"),
 }
-FONT_SIZES = (24, 32, 40, 48, 64, 80, 96, 128, 160)  # 160 px ≈ 8–10 CJK characters across
+FONT_SIZES = (24, 32, 40, 48, 64, 80, 96, 128, 160)
+LINE_SPACINGS = (1.0, 1.3, 1.6)  # 160 px ≈ 8–10 CJK characters across
 
 
 class CaptionBridge(QObject):
@@ -185,6 +186,9 @@ class CaptionWindow(QWidget):
             button = QPushButton(label)
             button.clicked.connect(lambda _=False, s=step: self.step_font(s))
             bar.addWidget(button)
+        self.spacing_button = QPushButton(f"↕ {self.settings.line_spacing:.1f}")
+        self.spacing_button.clicked.connect(self.cycle_line_spacing)
+        bar.addWidget(self.spacing_button)
         self.theme_box = QComboBox()
         for name in THEMES:
             self.theme_box.addItem(tr(f"theme_{name}"), name)
@@ -289,6 +293,14 @@ class CaptionWindow(QWidget):
 
     def set_font_px(self, px: int) -> None:
         self.font_px = self.settings.font_size = max(FONT_SIZES[0], min(FONT_SIZES[-1], px))
+        self.apply_style()
+
+    def cycle_line_spacing(self) -> None:
+        """1.0 -> 1.3 -> 1.6 -> 1.0 … times the text height between lines."""
+        steps = LINE_SPACINGS
+        current = min(range(len(steps)), key=lambda i: abs(steps[i] - self.settings.line_spacing))
+        self.settings.line_spacing = steps[(current + 1) % len(steps)]
+        self.spacing_button.setText(f"↕ {self.settings.line_spacing:.1f}")
         self.apply_style()
 
     def step_font(self, step: int) -> None:
