@@ -46,6 +46,9 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     bridge = CoreBridge()
     postprocess = service = None
     if library is not None:
+        factory.vocabulary_prompt = lambda language: "、".join(
+            library.terms().vocabulary(language)) if language in ("ja", "zh", "zh-Hant") \
+            else ", ".join(library.terms().vocabulary(language))
         from counter_app.phrasebook.terms import TermTranslationService
 
         def postprocess(text: str, language: str) -> str:

@@ -112,8 +112,13 @@ class CaptionSession:
 
     # --- export (on purpose only) ----------------------------------------------------
 
+    def _dropped_note(self) -> str:
+        return (f"({self.dropped} earlier lines were not kept in memory and are not "
+                f"in this export)") if self.dropped else ""
+
     def to_text(self) -> str:
-        rows = [f"[{_clock(line.start)}] {line.speaker}: {line.text}"
+        rows = [self._dropped_note()] if self.dropped else []
+        rows += [f"[{_clock(line.start)}] {line.speaker}: {line.text}"
                 + (f"\n    ({line.translation})" if line.translation else "")
                 for line in self.lines()]
         return "\n".join(rows) + "\n"
@@ -127,6 +132,8 @@ class CaptionSession:
 
     def to_vtt(self) -> str:
         cues = ["WEBVTT\n"]
+        if self.dropped:
+            cues.append(f"NOTE {self._dropped_note()}\n")
         for line in self.lines():
             cues.append(f"{_stamp(line.start, '.')} --> {_stamp(line.end, '.')}\n"
                         f"<v {line.speaker}>{line.text}\n")

@@ -179,3 +179,14 @@ def test_long_streams_start_fresh_recognizer_sessions_between_utterances():
     assert len(starts) == 3  # at 0 s, after the final at 2 s and the one at 4 s
     # timings stay on the one audio clock across sessions
     assert [round(line.start, 2) for line in session.lines()] == [0.2, 1.2, 2.2, 3.2, 4.2]
+
+
+def test_exports_say_when_earlier_lines_were_not_kept(tmp_path):
+    session = CaptionSession(max_lines=3)
+    for i in range(5):
+        session.add("staff", f"line {i}", i, i + 0.5)
+    text = session.export(tmp_path / "c.txt").read_text(encoding="utf-8")
+    assert text.startswith("(2 earlier lines were not kept") and "line 4" in text
+    vtt = session.export(tmp_path / "c.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\n\nNOTE (2 earlier lines")
+    assert "00:00:02.000 --> 00:00:02.500" in vtt

@@ -73,3 +73,13 @@ def test_core_and_cli_never_import_qt_or_engines():
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_whisper_gets_the_office_vocabulary_as_its_prompt(full_store_root):
+    factory = EngineFactory(ModelStore(full_store_root))
+    factory.vocabulary_prompt = lambda language: "住民票、マイナンバーカード" if language == "ja" \
+        else ""
+    japanese, english = factory.recognizer("ja"), factory.recognizer("en")
+    assert japanese.engine == "whisper" and japanese.initial_prompt == "住民票、マイナンバーカード"
+    assert english.initial_prompt is None
+    assert japanese.model is english.model  # one loaded model for every language

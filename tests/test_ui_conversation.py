@@ -217,3 +217,14 @@ def test_licences_and_credits_are_shown(make_window):
     show_notices(window)
     text = window.notices_dialog.findChild(QTextBrowser).toPlainText()
     assert "Mei" in text and "CC BY 3.0" in text and "GPL-3.0" in text
+
+
+def test_replay_plays_the_last_translation_again(make_window, qtbot):
+    window = make_window("two sentences. here")
+    window.staff.text_box.setText("two sentences. here")
+    window.staff._send_text()
+    qtbot.waitUntil(lambda: window.resident.replay_button.isEnabled(), timeout=5000)
+    spoken = list(window.sinks[0].chunks)
+    window.resident.replay_button.click()
+    qtbot.waitUntil(lambda: len(window.sinks) == 2 and window.sinks[1].closed, timeout=5000)
+    assert window.sinks[1].chunks == spoken and len(spoken) == 2
