@@ -4,8 +4,9 @@
 
 A 5 ms QTimer runs while the resident speaks Korean (espeak-ng WAV, paced in
 real time) and the turn goes Vosk -> MT (ko->en->ja) -> Open JTalk; the gaps
-between ticks show how long the GUI thread was ever blocked.  Target: max
-stall <= 50 ms.  Prints JSON.
+between ticks show how long the GUI thread was ever blocked.  Engines are
+preloaded first, as the app does at start-up (that stall is reported apart).
+Target: max stall during a turn <= 50 ms.  Prints JSON.
 """
 
 from __future__ import annotations
@@ -66,6 +67,17 @@ def main() -> None:
 
     timer = QTimer(interval=5)
     timer.timeout.connect(tick)
+
+    # As the app does at start-up: load the engines in the background first.
+    gaps.clear()
+    last[0] = time.perf_counter()
+    timer.start()
+    loading = window.interpreter.preload(asr=["ko"], tts=["ja"], mt=[("ko", "en"), ("en", "ja")])
+    while not loading.done():
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    preload = {"seconds": round(sum(gaps), 2), "max_stall_ms": round(max(gaps) * 1000, 1)}
     per_turn = []
     for _ in range(args.turns):
         done = len(window.staff.history.bubbles()) + 1
@@ -84,11 +96,10 @@ def main() -> None:
                          "p99_tick_ms": round(sorted(gaps)[int(len(gaps) * 0.99)] * 1000, 1),
                          "median_tick_ms": round(statistics.median(gaps) * 1000, 1)})
     window.interpreter.shutdown()
-    report = {"turns": per_turn,
-              "max_stall_ms": max(t["max_stall_ms"] for t in per_turn),
-              "first_turn_includes_model_loading": True,
+    report = {"startup_preload": preload, "turns": per_turn,
+              "max_stall_ms_during_turns": max(t["max_stall_ms"] for t in per_turn),
               "target_max_stall_ms": 50}
-    report["target_met"] = max(t["max_stall_ms"] for t in per_turn[1:] or per_turn) <= 50
+    report["target_met"] = report["max_stall_ms_during_turns"] <= 50
     print(json.dumps(report, indent=2), flush=True)
     os._exit(0)  # skip interpreter teardown with engine threads still alive
 

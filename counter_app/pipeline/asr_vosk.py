@@ -185,6 +185,13 @@ class VoskRecognizer(Recognizer):
     def vocabulary(self) -> frozenset[str]:
         return model_vocabulary(self.model_path)
 
+    def warm_up(self) -> None:
+        """Read the vocabulary phrase mode needs (0.5–2 s for a model without words.txt)."""
+        try:
+            model_vocabulary(self.model_path)
+        except ModelLoadError as exc:  # phrase mode will say so when it is used
+            log.info("No vocabulary for phrase mode: %s", exc)
+
     def to_units(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """A natural sentence as the model's word units, plus chunks it cannot spell."""
         units: list[str] = []

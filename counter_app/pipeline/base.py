@@ -39,6 +39,9 @@ class Recognizer(ABC):
         """Begin a stream; `phrases` restricts recognition to those sentences (a final's
         phrase_id is then the phrase's id, or its index for a plain list)."""
 
+    def warm_up(self) -> None:
+        """Do first-use work now (called when engines are preloaded at start-up)."""
+
     def transcribe(self, chunks: Iterable[AudioChunk],
                    phrases: Phrases | None = None) -> list[Transcript]:
         """All final transcripts of a finite stream (convenience for CLI/tests)."""

@@ -150,7 +150,7 @@ class Interpreter:
 
         def load() -> None:
             for code in asr:
-                self._quietly(self.factory.recognizer, code)
+                self._quietly(lambda c: self.factory.recognizer(c).warm_up(), code)
             for src, tgt in mt:
                 self._quietly(self.factory.translator, src, tgt)
             for code in tts:
