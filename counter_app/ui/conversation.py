@@ -59,22 +59,6 @@ class _ActiveTurn:
     mode: str  # voice | text
 
 
-def warm_up_fonts(widget: QWidget) -> None:
-    """Render every script once at start-up: the first Hangul, kana or Devanagari
-    text otherwise makes Qt search fallback fonts mid-turn (a ~150 ms stall)."""
-    from counter_app import languages
-
-    sample = " ".join(lang.native for lang in languages.LANGUAGES.values()) + " 漢字かなカナ"
-    label = QLabel(sample, widget)
-    for size in (18, 24, 30):
-        font = label.font()
-        font.setPointSize(size)
-        label.setFont(font)
-        label.adjustSize()
-        label.grab()
-    label.deleteLater()
-
-
 class RotatableHost(QGraphicsView):
     """Hosts a widget that can be turned 180° for the person across the table."""
 
@@ -126,7 +110,6 @@ class ConversationWindow(QMainWindow):
         self._build()
         self._idle_timer = QTimer(self, interval=10_000, timeout=self._check_idle)
         self._idle_timer.start()
-        warm_up_fonts(self)
 
     # --- layout --------------------------------------------------------------------
 
