@@ -27,6 +27,29 @@ def voice_ready_check(factory: EngineFactory):
     return ready
 
 
+def term_hooks(factory: EngineFactory, library=None):
+    """The term dictionary's uses, shared by counter turns and captions:
+    (postprocess(text, language) correcting recognized text, a function making
+    the translation service that enforces terms).  It also gives Whisper the
+    office vocabulary as its prompt.  Without a library: no corrections, plain MT."""
+    if library is None:
+        return None, factory.translation_service
+    from counter_app.phrasebook.terms import TermTranslationService
+
+    def prompt(language: str) -> str:
+        glue = "、" if language in ("ja", "zh", "zh-Hant") else ", "
+        return glue.join(library.terms().vocabulary(language))
+
+    def postprocess(text: str, language: str) -> str:
+        return library.terms().apply_asr_corrections(text, language)
+
+    def service() -> TermTranslationService:
+        return TermTranslationService(factory.translator, library.terms())
+
+    factory.vocabulary_prompt = prompt
+    return postprocess, service
+
+
 def build_window(settings: config.Settings, factory: EngineFactory,
                  source_factory=None, sink_factory=None, stats: UsageStats | None = None,
                  verified=None, library=None):
@@ -44,19 +67,7 @@ def build_window(settings: config.Settings, factory: EngineFactory,
 
     set_language(settings.ui_language)
     bridge = CoreBridge()
-    postprocess = service = None
-    if library is not None:
-        factory.vocabulary_prompt = lambda language: "、".join(
-            library.terms().vocabulary(language)) if language in ("ja", "zh", "zh-Hant") \
-            else ", ".join(library.terms().vocabulary(language))
-        from counter_app.phrasebook.terms import TermTranslationService
-
-        def postprocess(text: str, language: str) -> str:
-            return library.terms().apply_asr_corrections(text, language)
-
-        def service():
-            return TermTranslationService(factory.translator, library.terms())
-
+    postprocess, service = term_hooks(factory, library)
     interpreter = Interpreter(factory, bridge.post,
                               verified_lookup=verified.lookup if verified else None,
                               postprocess=postprocess, translation_service=service)
@@ -123,7 +134,8 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
         speakers = {tr("caption_speaker"): (conv.staff_language,
                                             lambda: MicrophoneSource(conv.microphone))}
         pause_change = caps.speaker_change_seconds or None
-    service = factory.translation_service()
+    postprocess, make_service = term_hooks(factory, library)
+    service = make_service()
 
     def translator(language: str):
         if not caps.translation_language or caps.translation_language == language:
@@ -142,9 +154,7 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
                 for label, (language, source) in speakers.items()]
 
     def corrections(language: str):
-        if library is None:
-            return None
-        return lambda text: library.terms().apply_asr_corrections(text, language)
+        return (lambda text: postprocess(text, language)) if postprocess else None
 
     return CaptionWindow(caps, runners)
 
