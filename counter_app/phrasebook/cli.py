@@ -31,8 +31,9 @@ def cmd_pb_validate(args) -> int:
 
 
 def cmd_pb_import(args) -> int:
-    version = _library(args).import_phrasebook(args.file, readings=not args.no_readings)
-    book = _library(args).phrasebook()
+    library = _library(args)
+    version = library.import_phrasebook(args.file, readings=not args.no_readings)
+    book = library.phrasebook()
     print(f"Imported {len(book)} phrases from {args.file} as {_describe(version)}.")
     return 0
 
@@ -87,8 +88,9 @@ def cmd_terms_validate(args) -> int:
 
 
 def cmd_terms_import(args) -> int:
-    version = _library(args).import_terms(args.file)
-    print(f"Imported {len(_library(args).terms())} terms from {args.file} as "
+    library = _library(args)
+    version = library.import_terms(args.file)
+    print(f"Imported {len(library.terms())} terms from {args.file} as "
           f"{_describe(version)}.")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from counter_app.errors import EngineUnavailableError, ModelLoadError
@@ -24,3 +25,14 @@ def load_translator(model_dir: Path, compute_type: str, threads: int, what: str 
                                       inter_threads=1, intra_threads=threads)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelLoadError(f"CTranslate2 cannot load {model_dir}: {exc}") from exc
+
+
+def read_json_object(file: Path) -> dict:
+    """A model's JSON description (metadata.json, counter-model.json) as a dict."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"Cannot read {file}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{file} does not hold a JSON object.")
+    return data

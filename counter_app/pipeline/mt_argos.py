@@ -10,7 +10,6 @@ MiniSBD splitter downloads a model on first use, so that path is never taken.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError
 from counter_app.pipeline.base import Translator
-from counter_app.pipeline.ct2 import load_translator
+from counter_app.pipeline.ct2 import load_translator, read_json_object
 from counter_app.pipeline.sentences import (
     SentenceSplitter,
     find_minisbd_model,
@@ -94,12 +93,7 @@ def _read_metadata(path: Path) -> dict:
         raise ModelLoadError(f"Argos package folder {path} does not exist.")
     if not metadata_file.is_file():
         raise ModelLoadError(f"{path} is not an Argos package: metadata.json is missing.")
-    try:
-        metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"Cannot read {metadata_file}: {exc}") from exc
-    if not isinstance(metadata, dict):
-        raise ModelLoadError(f"{metadata_file} does not hold a JSON object.")
+    metadata = read_json_object(metadata_file)
     if metadata.get("type", "translate") != "translate":
         raise ModelLoadError(f"{path} is an Argos {metadata['type']!r} package, "
                              "not a translation package.")

@@ -28,7 +28,7 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError, ModelNotFoundError
 from counter_app.pipeline.base import Translator
-from counter_app.pipeline.ct2 import load_translator
+from counter_app.pipeline.ct2 import load_translator, read_json_object
 from counter_app.pipeline.sentences import SentenceSplitter, translate_by_sentence
 
 DESCRIPTION = "counter-model.json"
@@ -183,12 +183,7 @@ def read_description(path: Path) -> dict:
     if not file.is_file():
         raise ModelLoadError(f"{path} is not a counter-app CTranslate2 translation model: "
                              f"{DESCRIPTION} is missing.")
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"Cannot read {file}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ModelLoadError(f"{file} does not hold a JSON object.")
+    data = read_json_object(file)
     if data.get("engine", "ct2") != "ct2":
         raise ModelLoadError(f"{file} describes a {data['engine']!r} model, not a ct2 one.")
     return data
