@@ -27,11 +27,11 @@ def lang_code(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _factory(args):
+def _factory(args, settings: config.Settings | None = None):
     from counter_app.pipeline.factory import EngineFactory
     from counter_app.store import ModelStore
 
-    settings = config.load()
+    settings = settings or config.load()
     root = args.models or settings.models_dir
     return EngineFactory(ModelStore(root), settings.engines)
 
@@ -113,10 +113,11 @@ def cmd_languages(args) -> int:
     from counter_app.store.catalog import CatalogSources, load_catalogs
     from counter_app.store.cli import CATALOG_CACHE, human_size, language_availability
 
-    factory = _factory(args)
+    settings = config.load()
+    factory = _factory(args, settings)
     store = factory.store
     try:
-        sources = CatalogSources.from_settings(config.load().catalogs)
+        sources = CatalogSources.from_settings(settings.catalogs)
         catalogs = load_catalogs(sources, store.root / CATALOG_CACHE)
     except CounterAppError:
         catalogs = None
