@@ -342,7 +342,7 @@ class PhraseSession(VoskSession):
             rec.AcceptWaveform(audio)
             best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
             similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
-            log.debug("phrase %s: %r sim %.0f fit %.1f", phrase.id, best.get("text"),
+            log.debug("phrase %s: sim %.0f fit %.1f", phrase.id,  # never the words heard
                       similarity, best.get("confidence", 0.0))
             scored.append((similarity, float(best.get("confidence", 0.0)), phrase,
                            best.get("result", [])))
