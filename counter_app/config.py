@@ -2,19 +2,28 @@
 
 Stored as one JSON file in the platform config dir (platformdirs).  Unknown keys
 are ignored and missing keys take defaults, so old files keep loading; a
-`version` field and small migration functions handle renames.
+`version` field and small migration functions handle renames.  No file stops
+the app: each field is checked on its own (settings_check), a broken file is
+moved aside, and a file from a newer version is read but never overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from platformdirs import user_config_dir
+
+from counter_app import languages
+from counter_app.errors import CounterAppError
+from counter_app.settings_check import Check, between, build, one_of
 
 log = logging.getLogger(__name__)
 
@@ -93,46 +102,207 @@ def config_path() -> Path:
 
 
 # version -> function upgrading a raw dict from that version to the next one
-MIGRATIONS: dict[int, Any] = {}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
-def _from_dict(cls, data: dict) -> Any:
-    kwargs = {}
-    for f in fields(cls):
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        default = cls.__dataclass_fields__[f.name]
-        sub = default.default_factory() if callable(default.default_factory) else None
-        if is_dataclass(sub) and isinstance(value, dict):
-            value = _from_dict(type(sub), value)
-        kwargs[f.name] = value
-    return cls(**kwargs)
+class SettingsError(CounterAppError):
+    """The settings file cannot (or must not) be written."""
+
+
+def _language(value: str) -> str:
+    try:
+        return languages.get(value).code
+    except CounterAppError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _url(value: str) -> str:
+    if value.strip().lower() in ("", "off") or value.startswith(("http://", "https://")):
+        return value
+    raise ValueError("not an http(s) URL")
+
+
+def _not_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("empty")
+    return value
+
+
+# Checks beyond the declared type, by dotted field name (ranges as in the settings dialog).
+CHECKS: dict[str, Check] = {
+    "ui_language": one_of("ja", "en"),
+    "models_dir": _not_empty,
+    "catalogs.vosk": _url, "catalogs.argos": _url, "catalogs.piper": _url, "catalogs.ct2": _url,
+    "engines.memory_budget_mb": between(64, 1024**2),
+    "engines.threads": between(1, 256),
+    "conversation.staff_language": _language,
+    "conversation.resident_language": _language,
+    "conversation.speech_speed": between(0.5, 2.0),
+    "conversation.font_scale": between(0.5, 4.0),
+    "conversation.idle_timeout_minutes": between(0, 24 * 60),
+    "captions.theme": one_of("white-on-black", "black-on-white", "yellow-on-black"),
+    "captions.font_size": between(8, 400),
+    "captions.line_spacing": between(0.5, 4.0),
+    "captions.translation_language": _language,
+    "captions.max_lines": between(10, 1_000_000),
+    "captions.speaker_change_seconds": between(0, 3600),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsProblem:
+    """Something wrong with the settings file, found while loading it.
+
+    kind: "broken" (not a JSON object: moved aside, defaults used), "repaired"
+    (some values invalid: those take defaults, the original copied aside),
+    "newer" (from a newer app: read, never overwritten) or "unreadable".
+    """
+
+    kind: str
+    path: Path
+    backup: Path | None = None
+    fields: tuple[str, ...] = ()
+    version: int | None = None
+    detail: str = ""
+
+    def __str__(self) -> str:
+        kept = f" The original is kept as {self.backup}." if self.backup else ""
+        names = ", ".join(self.fields)
+        if self.kind == "broken":
+            return f"Settings file {self.path} is damaged ({self.detail}); using defaults.{kept}"
+        if self.kind == "repaired":
+            return f"Settings file {self.path} had invalid values ({names}); those use " \
+                   f"defaults.{kept}"
+        if self.kind == "newer":
+            ignored = f" Invalid values use defaults: {names}." if names else ""
+            return (f"Settings file {self.path} is from a newer version of the app (settings "
+                    f"version {self.version}); read what this version knows, and changes "
+                    f"will not be saved.{ignored}")
+        return f"Settings file {self.path} cannot be read ({self.detail}); using defaults."
+
+
+@dataclass(slots=True)
+class LoadReport:
+    settings: Settings
+    problems: list[SettingsProblem] = field(default_factory=list)
 
 
 def load(path: Path | None = None) -> Settings:
-    """Read settings; a missing or broken file gives defaults (and a warning)."""
+    """Read settings; problems are logged as warnings (see load_report)."""
+    return load_report(path).settings
+
+
+def load_report(path: Path | None = None) -> LoadReport:
+    """Read settings, never failing: whatever is valid is kept, problems are listed
+    (and logged once here) for the caller to show."""
     path = path or config_path()
+    report = _read(path)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    return report
+
+
+def _read(path: Path) -> LoadReport:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as exc:
-        log.warning("Settings file %s is unreadable (%s); using defaults.", path, exc)
-        return Settings()
-    version = int(data.get("version", 1))
-    while version < CONFIG_VERSION:
+        return LoadReport(Settings())
+    except OSError as exc:
+        return LoadReport(Settings(), [SettingsProblem("unreadable", path, detail=str(exc))])
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict):
+            kind = {list: "an array", str: "a string", bool: "true/false",
+                    type(None): "null"}.get(type(data), "a number")
+            raise ValueError(f"JSON {kind} instead of an object")
+    except ValueError as exc:  # also UnicodeDecodeError
+        detail = str(exc).splitlines()[0][:120]
+        return LoadReport(Settings(), [SettingsProblem("broken", path, _move_aside(path),
+                                                       detail=detail)])
+    version = data.get("version", 1)
+    bad_version = not isinstance(version, int) or isinstance(version, bool) or version < 1
+    if bad_version:
+        version = CONFIG_VERSION  # unknown history: read the fields as they are
+    while version < CONFIG_VERSION and version in MIGRATIONS:
         data = MIGRATIONS[version](data)
         version += 1
-    data["version"] = CONFIG_VERSION
-    return _from_dict(Settings, data)
+    data = {**data, "version": CONFIG_VERSION}
+    settings, dropped = build(Settings, data, CHECKS)
+    dropped = (["version"] if bad_version else []) + dropped
+    if version > CONFIG_VERSION:
+        return LoadReport(settings, [SettingsProblem("newer", path, fields=tuple(dropped),
+                                                     version=version)])
+    if not dropped:
+        return LoadReport(settings)
+    backup = _copy_aside(path, raw)
+    with contextlib.suppress(SettingsError):
+        save(settings, path)  # the next start is clean; the original is kept aside
+    return LoadReport(settings, [SettingsProblem("repaired", path, backup, tuple(dropped))])
+
+
+def _aside_name(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.bad-{stamp}")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
+def _move_aside(path: Path) -> Path | None:
+    target = _aside_name(path)
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        log.warning("Could not move %s aside: %s", path, exc)
+        return None
+    return target
+
+
+def _copy_aside(path: Path, raw: bytes) -> Path | None:
+    target = _aside_name(path)
+    try:
+        target.write_bytes(raw)
+    except OSError as exc:
+        log.warning("Could not keep a copy of %s: %s", path, exc)
+        return None
+    return target
+
+
+def newer_version(path: Path) -> int | None:
+    """The settings version of the file at path when it is newer than this app's."""
+    try:
+        version = json.loads(path.read_bytes().decode("utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(version, int) and not isinstance(version, bool) and version > CONFIG_VERSION:
+        return version
+    return None
 
 
 def save(settings: Settings, path: Path | None = None) -> Path:
-    """Write atomically (temp file + rename)."""
+    """Write atomically (temp file + rename).  SettingsError when the file there is
+    from a newer version (never downgraded) or the disk refuses."""
     path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    if (version := newer_version(path)) is not None:
+        raise SettingsError(f"Settings were not saved: {path} is from a newer version of "
+                            f"the app (settings version {version}) and this version does "
+                            "not overwrite it. Update the app, or move that file away.")
+    text = json.dumps(asdict(settings), ensure_ascii=False, indent=2)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise SettingsError(f"Settings were not saved to {path}: {exc.strerror or exc}.") \
+            from exc
     return path
