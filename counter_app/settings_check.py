@@ -46,7 +46,8 @@ def build(cls: type[T], data: Mapping[str, Any], checks: Mapping[str, Check],
     """(instance of cls from data, dotted names of the fields that were dropped).
 
     Unknown keys are ignored; missing keys take defaults; `checks` maps a dotted
-    field name (e.g. "conversation.font_scale") to a check of its typed value.
+    field name (e.g. "conversation.font_scale") to a check of its typed value
+    (not applied to None).
     """
     hints = get_type_hints(cls)
     kwargs: dict[str, Any] = {}
@@ -64,7 +65,7 @@ def build(cls: type[T], data: Mapping[str, Any], checks: Mapping[str, Check],
             continue
         try:
             value = coerce(hint, value)
-            if check := checks.get(name):
+            if value is not None and (check := checks.get(name)):
                 value = check(value)
         except (TypeError, ValueError):
             dropped.append(name)
