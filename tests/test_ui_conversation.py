@@ -228,3 +228,15 @@ def test_replay_plays_the_last_translation_again(make_window, qtbot):
     window.resident.replay_button.click()
     qtbot.waitUntil(lambda: len(window.sinks) == 2 and window.sinks[1].closed, timeout=5000)
     assert window.sinks[1].chunks == spoken and len(spoken) == 2
+
+
+def test_level_meter_decays_and_then_sleeps(qtbot):
+    from counter_app.ui.widgets import LevelMeter
+
+    meter = LevelMeter()
+    qtbot.addWidget(meter)
+    assert not meter._decay.isActive()  # idle: no timer calls at all
+    meter.set_level(0.2)
+    assert meter.value() > 0 and meter._decay.isActive()
+    qtbot.waitUntil(lambda: meter.value() == 0, timeout=5000)
+    assert not meter._decay.isActive()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -94,7 +95,11 @@ class TalkButton(QPushButton):
 
 
 class LevelMeter(QProgressBar):
-    """Microphone level; decays smoothly when events stop arriving."""
+    """Microphone level; decays smoothly when events stop arriving.
+
+    The decay timer runs only while the bar shows something: an idle counter
+    screen makes no timer calls at all.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,17 +107,18 @@ class LevelMeter(QProgressBar):
         self.setTextVisible(False)
         self.setFixedHeight(14)
         self._decay = QTimer(self, interval=100, timeout=self._fall)
-        self._decay.start()
 
     def set_level(self, rms: float) -> None:
         # speech RMS ~0.02–0.3: show on a rough log scale
-        import math
-
         value = 0 if rms <= 1e-4 else min(100, int((math.log10(rms) + 4) / 3.5 * 100))
         self.setValue(max(value, self.value()))
+        if self.value() > 0 and not self._decay.isActive():
+            self._decay.start()
 
     def _fall(self) -> None:
         self.setValue(max(0, self.value() - 8))
+        if self.value() == 0:
+            self._decay.stop()
 
 
 class Bubble(QFrame):
