@@ -70,7 +70,7 @@ def test_interrupted_write_leaves_active_version(tmp_path, library, monkeypatch)
         library.import_phrasebook(csv_file(tmp_path / "b.csv", "b,c,いいえ,No"))
     assert library.phrasebook().get("a") is not None
     assert sorted(p.name for p in (library.folder / "phrasebook").iterdir()) == [
-        "current", "v0001.json"]
+        "current", "history", "v0001.json"]
 
 
 def test_rollback_walks_back_to_shipped(tmp_path, library):

@@ -7,6 +7,8 @@ Layout of the library folder (default: <user data>/counter-app/phrasebooks):
     phrasebook/current          name of the active version file ("shipped" = none)
     terms/v0001.json ...        same for the term dictionary
     terms/current
+    */history                   activation order (JSON list of numbers, 0 = shipped): a
+                                rollback returns to the version active before this one
     favourites.json             {office: [phrase id, ...]}
 
 Imports validate the whole file first; only a valid file is written, through a
@@ -42,6 +44,7 @@ SHIPPED_TERMS = "terms.yaml"
 SHIPPED_MASTER = "source/master.yaml"  # ja + en only; used until phrasebook.yaml exists
 DEFAULT_OFFICE = "default"
 _VERSION_FILE = re.compile(r"^v(\d{4,})\.json$")
+MAX_HISTORY = 200  # activations remembered for rollback
 
 
 def default_library_path() -> Path:
@@ -99,11 +102,31 @@ class _Versions:
         number = int(match.group(1)) if match else 0
         return number if self._file(number).is_file() else 0
 
-    def _point_to(self, number: int) -> None:
+    def _point_to(self, number: int, history: list[int] | None = None) -> None:
+        """Activate `number`; `history` replaces the activation history (default: append)."""
+        if history is None:
+            history = [*self.history(), number]
+        history = [n for i, n in enumerate(history) if i == 0 or history[i - 1] != n]
         text = "shipped" if number == 0 else self._file(number).name
+        atomic_write(self.folder / "history", lambda temp: temp.write_text(
+            json.dumps(history[-MAX_HISTORY:]), encoding="utf-8"))
         atomic_write(self.folder / "current",
                      lambda temp: temp.write_text(text + "\n", encoding="utf-8"))
         self._cache = None
+
+    def history(self) -> list[int]:
+        """Version numbers in the order they were activated, the active one last.
+
+        A library written before the history existed gets the numbered order."""
+        current = self.current_number()
+        try:
+            found = json.loads((self.folder / "history").read_text(encoding="utf-8"))
+            history = [int(n) for n in found]
+        except (OSError, ValueError, TypeError):
+            history = [0, *(n for n in self._numbers() if n < current)]
+        if not history or history[-1] != current:
+            history.append(current)
+        return history
 
     def versions(self) -> list[Version]:
         current = self.current_number()
@@ -137,17 +160,24 @@ class _Versions:
         path = self._file(number)
         atomic_write(path, lambda temp: self._save(value, temp))
         self._point_to(number)
-        for old in self._numbers()[: -(self.keep + 1)]:
-            self._file(old).unlink(missing_ok=True)
+        # Keep the newest versions and the ones a rollback would return to.
+        wanted = set(self._numbers()[-(self.keep + 1):]) | set(self.history()[-(self.keep + 1):])
+        for old in self._numbers():
+            if old not in wanted:
+                self._file(old).unlink(missing_ok=True)
         return Version(number, path, True, datetime.now())
 
     def rollback(self) -> Version:
-        current = self.current_number()
-        if current == 0:
+        """Return to the version that was active before the current one."""
+        history = self.history()
+        if history[-1] == 0:
             raise CounterAppError("Nothing to roll back: the shipped default is already active.")
-        older = [n for n in self._numbers() if n < current]
-        target = older[-1] if older else 0
-        self._point_to(target)
+        current = history.pop()
+        while history and (history[-1] == current
+                           or (history[-1] and not self._file(history[-1]).is_file())):
+            history.pop()  # versions deleted since (only `keep` are kept)
+        target = history[-1] if history else 0
+        self._point_to(target, history or [0])
         return next(v for v in self.versions() if v.number == target)
 
     def activate(self, number: int) -> None:
