@@ -7,17 +7,15 @@ cap so a decompression bomb stops early whatever its headers claim.
 
 from __future__ import annotations
 
-import errno
 import shutil
 import stat
 import tarfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from counter_app.errors import ArchiveError, StoreError
+from counter_app.errors import ArchiveError
+from counter_app.store.health import disk_errors
 
 MAX_EXPANDED_BYTES = 8 * 1024**3  # the largest model we accept unpacked
 MAX_MEMBERS = 100_000
@@ -48,24 +46,11 @@ def copy_stream(source: BinaryIO, target: BinaryIO, budget: list[int], archive: 
         target.write(chunk)
 
 
-@contextmanager
-def _disk_errors(archive: Path, dest: Path) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        if isinstance(exc, StoreError):
-            raise
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise StoreError(f"The disk is full while unpacking {archive.name} into {dest}. "
-                             "Free some space and try again.") from exc
-        raise StoreError(f"Could not unpack {archive.name} into {dest}: {exc}") from exc
-
-
 def extract(archive: Path, dest: Path, max_bytes: int | None = None) -> Path:
     """Unpack a zip or tar archive into the (new or empty) folder dest."""
     budget = [MAX_EXPANDED_BYTES if max_bytes is None else max_bytes]
     dest.mkdir(parents=True, exist_ok=True)
-    with _disk_errors(archive, dest):
+    with disk_errors(f"unpacking {archive.name} into {dest}"):
         if zipfile.is_zipfile(archive):
             _extract_zip(archive, dest, budget)
         elif _is_tar(archive):

@@ -4,7 +4,9 @@ Every install goes: (download) -> unpack into a staging folder inside the
 store -> find the model folder -> let its engine load it -> write its record
 -> swap it into place with renames.  Any failure removes the staging folder
 and leaves the previous model untouched.  One file lock per store serializes
-installs and removals (across processes).
+installs and removals (across processes); staging folders found when taking
+it were left by a crashed install and are deleted.  Disk and permission
+errors reach people as StoreError sentences (store/health.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ from counter_app.errors import ArchiveError, StoreBusyError, StoreError
 from counter_app.store import archive
 from counter_app.store.catalog import CatalogEntry, RemoteFile
 from counter_app.store.download import Cancel, Progress, download, file_digest
+from counter_app.store.health import (
+    LOCK_FILE,
+    PARTIAL_DIR,
+    STAGING_PREFIX,
+    check_writable,
+    disk_errors,
+    remove_stale_staging,
+)
 from counter_app.store.local import KINDS, InstalledModel, ModelStore, describe
 from counter_app.store.manifest import (
     PACK_FORMAT,
@@ -37,9 +47,7 @@ from counter_app.store.validate import check_loads
 
 log = logging.getLogger(__name__)
 
-PARTIAL_DIR = ".partial"  # resumable downloads survive only network failures
-STAGING_PREFIX = ".staging-"
-LOCK_FILE = ".lock"
+__all__ = ["LOCK_FILE", "PARTIAL_DIR", "STAGING_PREFIX", "Installer"]
 CT2_DESCRIPTION = "counter-model.json"  # see pipeline/mt_ct2.py
 CT2_WEIGHTS = ("model.bin", "model/model.bin")
 ENGINE_OF_KIND = {engine: kind for kind, engines in KINDS.items() for engine in engines}
@@ -60,14 +68,20 @@ class Installer:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Hold the store lock (StoreError if the store cannot be written); stale
+        staging folders go first."""
+        check_writable(self.root)
         lock = FileLock(str(self.root / LOCK_FILE))
+        with disk_errors(f"opening the model store {self.root}"):
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                lock.acquire(timeout=self.lock_timeout)
+            except Timeout as exc:
+                raise StoreBusyError(f"Another install or removal is running on the model "
+                                     f"store {self.root}; wait for it to finish and try "
+                                     "again.") from exc
         try:
-            lock.acquire(timeout=self.lock_timeout)
-        except Timeout as exc:
-            raise StoreBusyError(f"Another install or removal is running on the model store "
-                                 f"{self.root}; wait for it to finish and try again.") from exc
-        try:
+            remove_stale_staging(self.root)
             yield
         finally:
             lock.release()
@@ -91,7 +105,8 @@ class Installer:
         (the file name, prefixed by the model name unless it already starts
         with it); summing the latest `done` per label gives the whole.
         """
-        with self.locked(), self.staging() as stage:
+        with self.locked(), self._doing(f"installing {entry.name}"), \
+                self.staging() as stage:
             unpacked = stage / "unpacked"
             if entry.packaging == "files":
                 self._download(entry, unpacked, progress, cancel)
@@ -109,6 +124,10 @@ class Installer:
             record = ModelRecord(**{k: v for k, v in entry.meta().items()
                                     if k in ModelRecord.__dataclass_fields__})
             return self._put_in_place(folder, record, stage)
+
+    def _doing(self, what: str):
+        """disk_errors for `what` ("installing x") into this store."""
+        return disk_errors(f"{what} into the model store {self.root}")
 
     def _download(self, entry: CatalogEntry, dest: Path, progress: Progress | None,
                   cancel: Cancel | None) -> list[Path]:
@@ -205,7 +224,8 @@ class Installer:
         path = Path(path)
         if not path.exists():
             raise StoreError(f"{path} does not exist.")
-        with self.locked(), self.staging() as stage:
+        with self.locked(), self._doing(f"importing {path.name}"), \
+                self.staging() as stage:
             if path.is_dir():
                 return [self._import_folder(path, stage, copy=True)]
             if path.name.endswith(".onnx") or path.name.endswith(".onnx.json"):
@@ -231,7 +251,7 @@ class Installer:
         record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
                              version=_version(engine, name), source=f"import {source}")
         if copy:
-            shutil.copytree(found, stage / "copy", symlinks=False)
+            shutil.copytree(found, stage / "copy", symlinks=False, copy_function=self._copy)
             found = stage / "copy"
         return self._put_in_place(found, record, stage)
 
@@ -244,12 +264,18 @@ class Installer:
         folder = stage / "voice"
         folder.mkdir()
         for file in (onnx, config):
-            shutil.copyfile(file, folder / file.name)
+            self._copy(file, folder / file.name)
         name = onnx.name[:-5]
         model = describe("tts", "piper", folder)
         record = ModelRecord(name, "tts", "piper", list(model.languages) if model else [],
                              source=f"import {onnx.name}")
         return self._put_in_place(folder, record, stage)
+
+    def _copy(self, source: str | Path, target: str | Path) -> None:
+        """Copy one file; a failure is a StoreError at once (copytree would collect
+        OSErrors into one shutil.Error and go on copying)."""
+        with self._doing(f"copying {Path(source).name}"):
+            shutil.copyfile(source, target)
 
     def _import_pack(self, path: Path, stage: Path) -> list[InstalledModel]:
         with zipfile.ZipFile(path) as zf:
@@ -282,7 +308,7 @@ class Installer:
 
     def remove(self, name: str) -> InstalledModel:
         """Delete an installed model by name; package-shipped models are refused."""
-        with self.locked():
+        with self.locked(), self._doing(f"removing {name}"):
             matches = [m for m in self.store.models() if m.name == name or m.path.name == name]
             if not matches:
                 raise StoreError(f"No installed model is named {name!r}. "
@@ -291,8 +317,9 @@ class Installer:
             if not writable:
                 raise StoreError(f"{name} is shipped by a Python package ({matches[0].source}) "
                                  "and is read-only; uninstall that package with pip instead.")
-            for model in writable:
-                archive.remove_tree(model.path)
+            with self.staging() as stage:  # a rename first: never half a model
+                for n, model in enumerate(writable):
+                    model.path.replace(stage / f"removed-{n}")
             return writable[0]
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from counter_app import languages
+from counter_app.store.manifest import ModelRecord, load_record, write_record
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +197,10 @@ class ModelStore:
                     continue
                 for path in sorted(folder.iterdir()):
                     if path.is_dir() and not path.name.startswith("."):
-                        meta = _read_meta(path)
+                        meta, problem = _read_meta(path)
                         if model := describe(k, e, path, meta=meta):
+                            if problem:
+                                _rebuild_record(model, problem)
                             found.append(model)
         if self.include_packages:
             found += packaged_models()
@@ -223,12 +226,24 @@ class ModelStore:
         return None
 
 
-def _read_meta(path: Path) -> dict:
-    """Extra facts the installer recorded (e.g. a Vosk model's language)."""
-    meta_file = path / ".counter-app.json"
-    if meta_file.exists():
-        try:
-            return json.loads(meta_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            log.warning("Ignoring unreadable %s", meta_file)
-    return {}
+def _read_meta(path: Path) -> tuple[dict, str]:
+    """(extra facts the installer recorded, e.g. a Vosk model's language; why the
+    record is malformed, or "").  A malformed record counts as a missing one."""
+    record, problem = load_record(path)
+    return (record.to_dict() if record else {}), problem
+
+
+def _rebuild_record(model: InstalledModel, problem: str) -> None:
+    """Replace a malformed record with one read from the model's files.  It holds
+    no checksum: nothing vouches for the files any more, so verify says so."""
+    model.meta["manifest_problem"] = problem
+    record = ModelRecord(model.name, model.kind, model.engine, list(model.languages),
+                         source="rebuilt from disk (the manifest record was malformed)")
+    try:
+        write_record(model.path, record)
+    except OSError as exc:
+        log.warning("Manifest record of %s is malformed (%s) and could not be rebuilt: %s",
+                    model.path, problem, exc)
+        return
+    log.warning("Manifest record of %s was malformed (%s); rebuilt it from the model files "
+                "(no checksum recorded, so verify cannot check them).", model.path, problem)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 RECORD_FILE = ".counter-app.json"
@@ -39,6 +41,25 @@ class ModelRecord:
     def from_dict(cls, data: dict) -> ModelRecord:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
+
+    @classmethod
+    def parse(cls, data: object) -> ModelRecord:
+        """A record from untrusted JSON; ValueError names what is malformed."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON {type(data).__name__} instead of an object")
+        for f in fields(cls):
+            if f.name not in data:
+                if f.name in ("name", "kind", "engine", "languages"):
+                    raise ValueError(f"no {f.name!r}")
+                continue
+            value = data[f.name]
+            ok = (isinstance(value, list) and all(isinstance(v, str) for v in value)
+                  if f.name in ("languages", "urls") else
+                  isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                  if f.name == "size" else isinstance(value, str))
+            if not ok:
+                raise ValueError(f"{f.name!r} is malformed ({value!r:.40})")
+        return cls.from_dict(data)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -75,13 +96,33 @@ def stamp(record: ModelRecord, folder: Path) -> ModelRecord:
 
 
 def write_record(folder: Path, record: ModelRecord) -> None:
-    (folder / RECORD_FILE).write_text(json.dumps(record.to_dict(), ensure_ascii=False,
-                                                 indent=1), encoding="utf-8")
+    """Write the record atomically (temp file + rename); OSError if the disk refuses."""
+    text = json.dumps(record.to_dict(), ensure_ascii=False, indent=1)
+    fd, tmp = tempfile.mkstemp(prefix=RECORD_FILE, suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, folder / RECORD_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_record(folder: Path) -> tuple[ModelRecord | None, str]:
+    """(record, "") if readable; (None, "") if there is none; (None, why) if malformed."""
+    path = folder / RECORD_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    try:
+        return ModelRecord.parse(json.loads(raw.decode("utf-8"))), ""
+    except ValueError as exc:  # also UnicodeDecodeError, JSONDecodeError
+        return None, str(exc).splitlines()[0][:120]
 
 
 def read_record(folder: Path) -> ModelRecord | None:
-    path = folder / RECORD_FILE
-    try:
-        return ModelRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+    """The model's record, or None when it is missing or malformed."""
+    return load_record(folder)[0]
