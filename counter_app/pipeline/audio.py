@@ -1,4 +1,5 @@
 """Audio sources and sinks: WAV files and the sound card (sounddevice).
+Reading WAV files (streamed, checked) lives in `wavfile`; re-exported here.
 
 Both kinds share the AudioSource/AudioSink interfaces so tests and the CLI
 drive the same pipeline code the microphone does.
@@ -9,60 +10,19 @@ from __future__ import annotations
 import io
 import queue
 import threading
-import time
 import wave
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from counter_app.errors import AudioDeviceError, AudioFormatError
+from counter_app.errors import AudioDeviceError
 from counter_app.events import AudioChunk
 from counter_app.pipeline.base import ASR_RATE, AudioSink, AudioSource
+from counter_app.pipeline.wavfile import WavFileSource, read_wav, resample
 
-
-def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Resample int16 mono audio (windowed-sinc low-pass, then interpolation)."""
-    if rate_in == rate_out or samples.size == 0:
-        return samples
-    data = samples.astype(np.float32)
-    if rate_out < rate_in:  # anti-alias before decimating
-        cutoff = rate_out / rate_in / 2 * 0.9
-        taps = np.arange(-32, 33)
-        kernel = np.sinc(2 * cutoff * taps) * np.hamming(taps.size)
-        data = np.convolve(data, kernel / kernel.sum(), mode="same")
-    count = int(round(samples.size * rate_out / rate_in))
-    positions = np.arange(count) * (rate_in / rate_out)
-    out = np.interp(positions, np.arange(samples.size), data)
-    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
-
-
-def read_wav(path: str | Path, rate: int | None = ASR_RATE) -> AudioChunk:
-    """Read a WAV file as mono int16, resampled to `rate` (None keeps it)."""
-    path = Path(path)
-    try:
-        with wave.open(str(path), "rb") as wav:
-            channels, width, src_rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            frames = wav.readframes(wav.getnframes())
-    except FileNotFoundError:
-        raise AudioFormatError(f"Audio file not found: {path}") from None
-    except (wave.Error, EOFError) as exc:
-        raise AudioFormatError(f"{path.name} is not a readable PCM WAV file ({exc}).") from None
-    if width == 2:
-        samples = np.frombuffer(frames, dtype=np.int16)
-    elif width == 1:
-        samples = ((np.frombuffer(frames, dtype=np.uint8).astype(np.int16) - 128) << 8)
-    elif width == 4:
-        samples = (np.frombuffer(frames, dtype=np.int32) >> 16).astype(np.int16)
-    else:
-        raise AudioFormatError(f"{path.name}: {width * 8}-bit WAV is not supported.")
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
-    if samples.size == 0:
-        raise AudioFormatError(f"{path.name} contains no audio.")
-    if rate is not None:
-        samples = resample(samples, src_rate, rate)
-    return AudioChunk(samples.tobytes(), rate or src_rate)
+__all__ = ["MemorySink", "MicrophoneSource", "SpeakerSink", "WavFileSink", "WavFileSource",
+           "list_devices", "read_wav", "resample", "split", "wav_bytes", "write_wav"]
 
 
 def wav_bytes(chunks: Iterable[AudioChunk]) -> bytes:
@@ -91,39 +51,6 @@ def split(chunk: AudioChunk, seconds: float) -> Iterator[AudioChunk]:
     step = max(1, int(chunk.rate * seconds)) * 2
     for start in range(0, len(chunk.audio), step):
         yield AudioChunk(chunk.audio[start:start + step], chunk.rate)
-
-
-class WavFileSource(AudioSource):
-    """Plays a WAV file into the pipeline in chunks, optionally at real-time pace."""
-
-    def __init__(self, path: str | Path, chunk_seconds: float = 0.1, realtime: bool = False,
-                 rate: int = ASR_RATE, tail_silence: float = 0.0):
-        self.audio = read_wav(path, rate)
-        self.rate = rate
-        self.chunk_seconds = chunk_seconds
-        self.realtime = realtime
-        self.tail_silence = tail_silence
-        self._stopped = threading.Event()
-
-    def chunks(self) -> Iterator[AudioChunk]:
-        audio = self.audio
-        if self.tail_silence:
-            silence = bytes(int(self.rate * self.tail_silence) * 2)
-            audio = AudioChunk(audio.audio + silence, self.rate)
-        started = time.monotonic()
-        played = 0.0
-        for chunk in split(audio, self.chunk_seconds):
-            if self._stopped.is_set():
-                return
-            if self.realtime:
-                delay = started + played - time.monotonic()
-                if delay > 0 and self._stopped.wait(delay):
-                    return
-            played += chunk.seconds
-            yield chunk
-
-    def stop(self) -> None:
-        self._stopped.set()
 
 
 class WavFileSink(AudioSink):
