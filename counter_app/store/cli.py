@@ -17,14 +17,12 @@ from counter_app.config import CatalogSettings
 from counter_app.errors import CounterAppError
 from counter_app.store.catalog import Catalog, CatalogSources, load_catalogs
 from counter_app.store.download import SummedProgress
+from counter_app.store.health import CATALOG_CACHE, disk_use, store_problem
 from counter_app.store.install import Installer
 from counter_app.store.local import ModelStore
-from counter_app.store.manifest import read_record, tree_digest
 from counter_app.store.packs import models_for, write_pack
 from counter_app.store.resolve import Plan, plan
-from counter_app.store.validate import check_loads
-
-CATALOG_CACHE = "catalogs"
+from counter_app.store.verify import check_model
 
 
 def human_size(size: int | None) -> str:
@@ -160,13 +158,25 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*")
     p.add_argument("--no-load", action="store_true")
     p.set_defaults(func=cmd_verify)
-    p = sub.add_parser("du", help="disk use per model and in total")
+    p = sub.add_parser("du", help="disk use per model, of leftovers, and in total")
     p.set_defaults(func=cmd_du)
+    p = sub.add_parser("clean", help="delete staging left by interrupted installs")
+    p.add_argument("--downloads", action="store_true",
+                   help="also delete partial downloads kept for resuming")
+    p.set_defaults(func=cmd_clean)
     return models
 
 
 def _store(args) -> ModelStore:
     return ModelStore(getattr(args, "store_root", None))
+
+
+def _reading_store(args) -> ModelStore:
+    """The store for a read-only command; a store path that is a file is said."""
+    store = _store(args)
+    if (problem := store_problem(store.root)) and problem.kind == "not_a_folder":
+        print(f"warning: {problem}", file=sys.stderr)
+    return store
 
 
 def _sources(args) -> CatalogSources:
@@ -250,7 +260,7 @@ def cmd_pack(args) -> int:
 
 
 def cmd_list(args) -> int:
-    for model in _store(args).models():
+    for model in _reading_store(args).models():
         flag = " (read-only, from a package)" if model.read_only else ""
         print(f"{model.kind:3} {model.engine:7} {model.name:40} {','.join(model.languages):12}"
               f"{flag}")
@@ -268,39 +278,58 @@ def cmd_remove(args) -> int:
 
 
 def verify_model(model, load: bool = True) -> list[str]:
-    """Problems found with one installed model (empty when it is fine)."""
-    problems = []
-    record = read_record(model.path)
-    if record and record.sha256:
-        digest, size = tree_digest(model.path)
-        if (digest, size) != (record.sha256, record.size):
-            problems.append("files differ from the manifest (changed or damaged)")
-    if load:
-        try:
-            check_loads(model.engine, model.path, model.name)
-        except CounterAppError as exc:
-            problems.append(str(exc))
-    return problems
+    """Problems found with one installed model (empty when nothing is wrong;
+    see store.verify.check_model for what could not be checked)."""
+    return check_model(model, load).problems
 
 
 def cmd_verify(args) -> int:
-    failed = 0
-    for model in _store(args).models():
-        if args.names and model.name not in args.names:
-            continue
-        problems = verify_model(model, load=not args.no_load)
-        print(f"{'FAIL' if problems else 'ok  '} {model.name}" +
-              "".join(f"\n     {p}" for p in problems))
-        failed += bool(problems)
-    return 1 if failed else 0
+    """ok only for what was checked and passed; FAIL for damage; "partly" for what
+    could not be checked (said line by line).  Exit 1 on any FAIL."""
+    store = _reading_store(args)
+    models = [m for m in store.models() if not args.names or m.name in args.names]
+    if unknown := set(args.names) - {m.name for m in models}:
+        print(f"error: no installed model is named {', '.join(sorted(unknown))}",
+              file=sys.stderr)
+        return 1
+    counts = {"ok": 0, "FAIL": 0, "partly": 0}
+    for model in models:
+        check = check_model(model, load=not args.no_load)
+        counts[check.status] += 1
+        print(f"{check.status:6} {model.name}" +
+              "".join(f"\n       {p}" for p in check.problems + check.unchecked))
+    print(f"{counts['ok']} ok, {counts['FAIL']} failed, {counts['partly']} partly checked "
+          f"(in {store.root})")
+    return 1 if counts["FAIL"] else 0
 
 
 def cmd_du(args) -> int:
-    total = 0
-    for model in _store(args).models():
-        size = model.size
-        total += 0 if model.read_only else size
-        flag = " (package)" if model.read_only else ""
-        print(f"{human_size(size):>10}  {model.kind}/{model.engine}/{model.name}{flag}")
-    print(f"{human_size(total):>10}  total in {_store(args).root}")
+    store = _reading_store(args)
+    use = disk_use(store)
+    for model, size in use.models:
+        print(f"{human_size(size):>10}  {model.kind}/{model.engine}/{model.name}")
+    for model, size in use.packaged:
+        print(f"{human_size(size):>10}  {model.kind}/{model.engine}/{model.name} "
+              "(package, not in the store)")
+    if use.staging:
+        state = ("stale, left by interrupted installs: `counter-app models clean` deletes it"
+                 if use.staging_stale else "an install is running")
+        print(f"{human_size(use.staging):>10}  staging ({state})")
+    for size, label in ((use.partial, "partial downloads (kept to resume; "
+                                      "`models clean --downloads` deletes them)"),
+                        (use.catalogs, "catalog cache"), (use.other, "other files")):
+        if size:
+            print(f"{human_size(size):>10}  {label}")
+    print(f"{human_size(use.total):>10}  total in {store.root}")
     return 0
+
+
+def cmd_clean(args) -> int:
+    def run(a) -> int:
+        installer = Installer(_store(a))
+        removed = installer.clean(downloads=a.downloads)
+        for path, size in removed:
+            print(f"deleted {path.name} ({human_size(size)})")
+        print(f"freed {human_size(sum(size for _, size in removed))}")
+        return 0
+    return _run(run, args)

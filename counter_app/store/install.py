@@ -34,6 +34,7 @@ from counter_app.store.health import (
     check_writable,
     disk_errors,
     remove_stale_staging,
+    tree_size,
 )
 from counter_app.store.local import KINDS, InstalledModel, ModelStore, describe
 from counter_app.store.manifest import (
@@ -47,7 +48,6 @@ from counter_app.store.validate import check_loads
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LOCK_FILE", "PARTIAL_DIR", "STAGING_PREFIX", "Installer"]
 CT2_DESCRIPTION = "counter-model.json"  # see pipeline/mt_ct2.py
 CT2_WEIGHTS = ("model.bin", "model/model.bin")
 ENGINE_OF_KIND = {engine: kind for kind, engines in KINDS.items() for engine in engines}
@@ -63,6 +63,7 @@ class Installer:
         self.validate = validate
         self.max_bytes = max_bytes
         self.lock_timeout = lock_timeout
+        self.cleaned: list[tuple[Path, int]] = []  # stale staging deleted at the last lock
 
     # --- locking and staging ------------------------------------------------------
 
@@ -81,10 +82,21 @@ class Installer:
                                      f"store {self.root}; wait for it to finish and try "
                                      "again.") from exc
         try:
-            remove_stale_staging(self.root)
+            self.cleaned = remove_stale_staging(self.root)
             yield
         finally:
             lock.release()
+
+    def clean(self, downloads: bool = False) -> list[tuple[Path, int]]:
+        """Delete stale staging (and, if asked, partial downloads): (path, bytes)."""
+        with self.locked(), self._doing("cleaning"):
+            removed = list(self.cleaned)
+            partial = self.root / PARTIAL_DIR
+            if downloads and partial.is_dir():
+                size = tree_size(partial)
+                archive.remove_tree(partial)
+                removed.append((partial, size))
+            return removed
 
     @contextlib.contextmanager
     def staging(self) -> Iterator[Path]:
@@ -343,9 +355,10 @@ def _is_pack(path: Path) -> bool:
         if PACK_MANIFEST not in zf.namelist():
             return False
         try:
-            return json.loads(zf.read(PACK_MANIFEST)).get("format") == PACK_FORMAT
+            manifest = json.loads(zf.read(PACK_MANIFEST))
         except ValueError:
             return False
+        return isinstance(manifest, dict) and manifest.get("format") == PACK_FORMAT
 
 
 def _model_name(engine: str, folder: Path, source: str) -> str:
