@@ -76,7 +76,8 @@ def build_window(settings: config.Settings, factory: EngineFactory,
         interpreter, bridge, settings,
         source_factory or (lambda side: MicrophoneSource(conv.microphone)),
         sink_factory or (lambda: SpeakerSink(conv.speaker)),
-        stats=stats, voice_ready=voice_ready_check(factory), save_settings=config.save,
+        stats=stats, voice_ready=voice_ready_check(factory),
+        save_settings=lambda changed: save_settings(window, changed),
         phrases_for=verified.phrases_for if verified else None)
     window.setStyleSheet(stylesheet(conv.font_scale))
     window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
@@ -177,6 +178,16 @@ def show_notices(window) -> None:
     dialog.open()
 
 
+def save_settings(window, settings: config.Settings) -> None:
+    """Save; a refusal (newer file, full disk) is said on the staff half."""
+    from counter_app.ui.notices import save_failed
+
+    try:
+        config.save(settings)
+    except config.SettingsError as exc:
+        window.staff.show_status("⚠ " + save_failed(exc))
+
+
 def open_settings(window, admin_actions=()) -> None:
     from counter_app.ui.settings_dialog import SettingsDialog
     from counter_app.ui.style import stylesheet
@@ -184,7 +195,7 @@ def open_settings(window, admin_actions=()) -> None:
     dialog = SettingsDialog(window.settings, window, list(admin_actions))
     if dialog.exec():
         settings = dialog.apply()
-        config.save(settings)
+        save_settings(window, settings)
         window.setStyleSheet(stylesheet(settings.conversation.font_scale))
         window.resident.setStyleSheet(stylesheet(settings.conversation.font_scale))
         window.refresh_readiness()
@@ -195,7 +206,8 @@ def run(models_dir: str | None = None) -> int:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     app = QApplication.instance() or QApplication(sys.argv)
-    settings = config.load()
+    report = config.load_report()
+    settings = report.settings
     factory = EngineFactory(ModelStore(models_dir or settings.models_dir), settings.engines)
     stats = UsageStats(enabled=settings.usage_statistics)
     from counter_app.phrasebook.library import Library
@@ -209,6 +221,9 @@ def run(models_dir: str | None = None) -> int:
                                tts=[conv.staff_language, conv.resident_language],
                                mt=[(conv.staff_language, conv.resident_language),
                                    (conv.resident_language, conv.staff_language)])
+    from counter_app.ui.notices import show_startup_notices
+
+    show_startup_notices(window, report.problems, factory.store.root)
     window.resize(1280, 800)
     window.show()
     code = app.exec()

@@ -106,7 +106,12 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
 class SettingsError(CounterAppError):
-    """The settings file cannot (or must not) be written."""
+    """The settings file cannot (reason "disk") or must not (reason "newer") be written."""
+
+    def __init__(self, message: str, reason: str, detail: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
 
 
 def _language(value: str) -> str:
@@ -288,7 +293,8 @@ def save(settings: Settings, path: Path | None = None) -> Path:
     if (version := newer_version(path)) is not None:
         raise SettingsError(f"Settings were not saved: {path} is from a newer version of "
                             f"the app (settings version {version}) and this version does "
-                            "not overwrite it. Update the app, or move that file away.")
+                            "not overwrite it. Update the app, or move that file away.",
+                            "newer")
     text = json.dumps(asdict(settings), ensure_ascii=False, indent=2)
     tmp = None
     try:
@@ -303,6 +309,7 @@ def save(settings: Settings, path: Path | None = None) -> Path:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        raise SettingsError(f"Settings were not saved to {path}: {exc.strerror or exc}.") \
-            from exc
+        detail = str(exc.strerror or exc)
+        raise SettingsError(f"Settings were not saved to {path}: {detail}.", "disk",
+                            detail) from exc
     return path
