@@ -7,12 +7,17 @@ and queued telemetry events (OS, CPU, Python path, container/VM) to
 environment before that import prevents it; ``onnxruntime.disable_telemetry_events()``
 comes too late (the import has already written the UUID and one event).
 
-`disable_telemetry()` runs when the `counter_app` package is imported, so the CLI,
-the GUI and every worker (which inherit the environment) are covered.
+Some engines also log the text they speak or translate (piper.voice at DEBUG:
+"text=..., phonemes=..."; argostranslate.utils at INFO: its input).
+`keep_text_out_of_logs()` drops those records at their source, whatever the levels.
+
+Both run when the `counter_app` package is imported, so the CLI, the GUI and every
+worker (which inherit the environment) are covered.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -20,6 +25,9 @@ TELEMETRY_OFF = {
     "ORT_DISABLE_TELEMETRY": "1",  # onnxruntime: no device id, no event queue
     "HF_HUB_DISABLE_TELEMETRY": "1",  # huggingface_hub (faster-whisper)
 }
+# Loggers (exact names: filters do not apply to records from child loggers) whose
+# records below WARNING carry utterance text.
+TEXT_LOGGERS = ("piper.voice", "argostranslate.utils")
 
 
 def disable_telemetry() -> None:
@@ -30,3 +38,18 @@ def disable_telemetry() -> None:
         disable = getattr(onnxruntime, "disable_telemetry_events", None)  # absent in old builds
         if disable is not None:
             disable()
+
+
+class _NoTextRecords(logging.Filter):
+    """Lets through only warnings and errors, which these libraries keep text-free."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def keep_text_out_of_logs() -> None:
+    """Drop engine log records that would carry what was said or translated."""
+    for name in TEXT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTextRecords) for f in logger.filters):
+            logger.addFilter(_NoTextRecords())
