@@ -7,15 +7,24 @@ The format is documented in phrasebooks/FORMAT.md.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from typing import TypeVar
 
 from counter_app import languages
 from counter_app.errors import UnknownLanguageError
+from counter_app.phrasebook.export import (
+    CSV_FIXED,
+    FORMAT_TAG,
+    REVIEWED_PREFIX,
+    phrasebook_to_data,
+    save_json,
+    save_phrasebook,
+    save_table,
+    save_yaml,
+    table_rows,
+)
 from counter_app.phrasebook.model import (
     ID_PATTERN,
     SOURCE_LANGUAGE,
@@ -24,19 +33,37 @@ from counter_app.phrasebook.model import (
     Phrasebook,
     sort_languages,
 )
-from counter_app.phrasebook.problems import MAX_TEXT, Problems, check_text
+from counter_app.phrasebook.problems import (
+    MAX_TEXT,
+    PHRASEBOOK_LIMITS,
+    Limits,
+    Problems,
+    Progress,
+    check_entries,
+    check_size,
+    check_text,
+)
 from counter_app.phrasebook.tables import (
     Table,
     parse_bool,
     read_table,
     scan_cells,
-    write_csv,
-    write_xlsx,
+    warn_substitutions,
+)
+from counter_app.phrasebook.yamlfile import (
+    dump_yaml,
+    flag_of,
+    list_of,
+    load_yaml_data,
+    mapping_of,
+    text_of,
 )
 
-FORMAT_TAG = "counter-app-phrasebook/1"
-CSV_FIXED = ("phrase_id", "category", "category_ja", "category_en", "note", "reading")
-REVIEWED_PREFIX = "reviewed_"
+__all__ = ["dump_yaml", "load_phrasebook", "load_yaml_data", "phrasebook_to_data", "save_json",
+           "save_phrasebook", "save_table", "save_yaml", "table_rows"]
+T = TypeVar("T")
+PROGRESS_EVERY = 1000  # phrases between progress reports
+
 # Display names of the shipped categories; used when a CSV or the master gives none.
 CATEGORY_NAMES = {
     "reception": ("受付・番号札", "Reception and number tickets"),
@@ -59,82 +86,6 @@ def default_category(category_id: str) -> Category:
 
 # --- YAML -----------------------------------------------------------------------------
 
-
-# libyaml (C) when PyYAML was built with it: ~10x faster on big files.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Block style, one value per line, no line folding: clean diffs."""
-
-
-def _str(dumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def dump_yaml(data: object) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=10_000, indent=2)
-
-
-def load_yaml_data(path: Path, problems: Problems) -> object | None:
-    """Parse YAML (or JSON, the library's fast internal copy) into plain data."""
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            problems.add("", f"not valid JSON: {error}")
-            return None
-    try:
-        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_SafeLoader)  # noqa: S506
-    except UnicodeDecodeError as error:
-        problems.add("", f"broken encoding: not UTF-8 ({error.reason} at byte {error.start})")
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.add(where, f"not valid YAML: {getattr(error, 'problem', error)}")
-    return None
-
-
-def phrasebook_to_data(book: Phrasebook) -> dict:
-    return {
-        "format": FORMAT_TAG,
-        "name": book.name,
-        "version": book.version,
-        "source_language": book.source_language,
-        "languages": list(book.languages),
-        "categories": [{"id": c.id, "name": dict(c.names)} for c in book.categories],
-        "phrases": [_phrase_data(p, book.languages) for p in book.phrases],
-    }
-
-
-def _phrase_data(phrase: Phrase, codes: tuple[str, ...]) -> dict:
-    data: dict = {"id": phrase.id, "category": phrase.category,
-                  "text": {c: phrase.texts[c] for c in codes if c in phrase.texts}}
-    data["reviewed"] = {c: phrase.is_reviewed(c) for c in codes
-                        if c in phrase.texts and c != SOURCE_LANGUAGE}
-    if not data["reviewed"]:
-        del data["reviewed"]
-    if phrase.note:
-        data["note"] = phrase.note
-    if phrase.reading:
-        data["reading"] = phrase.reading
-    return data
-
-
-def save_yaml(book: Phrasebook, path: Path) -> None:
-    path.write_text(dump_yaml(phrasebook_to_data(book)), encoding="utf-8")
-
-
-def save_json(book: Phrasebook, path: Path) -> None:
-    """Same data as the YAML, loads ~20x faster: the library's stored versions."""
-    path.write_text(json.dumps(phrasebook_to_data(book), ensure_ascii=False), encoding="utf-8")
-
-
 @dataclass(slots=True)
 class RawPhrase:
     where: Callable[[str | None], str]
@@ -146,7 +97,8 @@ class RawPhrase:
     reading: str = ""
 
 
-def load_yaml(path: Path) -> Phrasebook:
+def load_yaml(path: Path, limits: Limits = PHRASEBOOK_LIMITS,
+              progress: Progress | None = None) -> Phrasebook:
     problems = Problems(path.name)
     data = load_yaml_data(path, problems)
     problems.raise_if_any()
@@ -154,30 +106,34 @@ def load_yaml(path: Path) -> Phrasebook:
         problems.add("", "not a phrasebook: expected a mapping with 'name', 'version', "
                          "'categories' and 'phrases'")
         problems.raise_if_any()
-    if data.get("format", FORMAT_TAG) != FORMAT_TAG:
-        problems.add("format", f"unsupported format {data.get('format')!r}; "
-                               f"expected {FORMAT_TAG!r}")
-    declared = _declared_languages(data.get("languages") or [], problems)
-    categories = _yaml_categories(data.get("categories") or [], problems)
-    raws = []
-    for index, entry in enumerate(data.get("phrases") or [], start=1):
-        raw = _yaml_phrase(index, entry, problems)
-        if raw is not None:
-            raws.append(raw)
-    book = build_phrasebook(str(data.get("name") or path.stem), str(data.get("version") or "1"),
-                            categories, raws, problems, declared=declared,
-                            strict_categories=True)
+    fmt = text_of(data.get("format"), "format", problems) or FORMAT_TAG
+    if fmt != FORMAT_TAG:
+        problems.add("format", f"unsupported format {fmt!r}; expected {FORMAT_TAG!r}")
+    entries = list_of(data["phrases"], "phrases", problems)
+    check_entries(len(entries), limits, problems)
+    declared = _declared_languages(list_of(data.get("languages"), "languages", problems),
+                                   problems)
+    categories = _yaml_categories(list_of(data.get("categories"), "categories", problems),
+                                  problems)
+    raws = [raw for index, entry in enumerate(entries, start=1)
+            if (raw := _yaml_phrase(index, entry, problems)) is not None]
+    name = text_of(data.get("name"), "name", problems) or path.stem
+    version = text_of(data.get("version"), "version", problems) or "1"
+    book = build_phrasebook(name, version, categories, raws, problems, declared=declared,
+                            strict_categories=True, progress=progress)
     problems.raise_if_any()
+    book.warnings = tuple(problems.warnings)
     return book
 
 
 def _declared_languages(codes: list, problems: Problems) -> tuple[str, ...]:
     found = []
-    for code in codes:
-        if str(code) not in languages.LANGUAGES:
+    for index, value in enumerate(codes, start=1):
+        code = text_of(value, f"languages #{index}", problems)
+        if code not in languages.LANGUAGES:
             problems.add("languages", f"unknown language code {code!r}")
         else:
-            found.append(str(code))
+            found.append(code)
     return sort_languages(found) if found else ()
 
 
@@ -188,14 +144,16 @@ def _yaml_categories(entries: list, problems: Problems) -> list[Category]:
         if not isinstance(entry, dict) or not entry.get("id"):
             problems.add(where, "a category needs an 'id' and a 'name' map (ja, en)")
             continue
-        names = entry.get("name") or {}
-        if isinstance(names, str):
-            names = {"ja": names}
-        names = {str(k): str(v) for k, v in names.items() if v}
+        ident = text_of(entry["id"], f"{where}, id", problems)
+        names = entry.get("name")
+        names = {"ja": names} if isinstance(names, str) else mapping_of(
+            names, f"{where}, name", problems)
+        names = {code: text for code, value in names.items()
+                 if (text := text_of(value, f"{where}, name, {code}", problems))}
         for code in ("ja", "en"):
             if code not in names:
-                problems.add(f"category {entry['id']!r}", f"missing the {code} display name")
-        categories.append(Category(str(entry["id"]), names))
+                problems.add(f"category {ident!r}", f"missing the {code} display name")
+        categories.append(Category(ident, names))
     return categories
 
 
@@ -203,36 +161,36 @@ def _yaml_phrase(index: int, entry: object, problems: Problems) -> RawPhrase | N
     if not isinstance(entry, dict):
         problems.add(f"phrases #{index}", "expected a mapping with id, category, text")
         return None
-    ident = str(entry.get("id") or "")
+    ident = text_of(entry.get("id"), f"phrases #{index}, id", problems)
     label = f"phrase #{index}" + (f" (id {ident!r})" if ident else "")
 
     def where(field_name: str | None) -> str:
         return label if field_name is None else f"{label}, {field_name}"
 
-    texts = entry.get("text") or {}
-    if not isinstance(texts, dict):
-        problems.add(where("text"), "expected a map of language code to text")
-        texts = {}
-    reviewed = entry.get("reviewed", {})
+    texts = {code: text_of(value, where(code), problems) for code, value in
+             mapping_of(entry.get("text"), where("text"), problems).items()}
+    reviewed = entry.get("reviewed")
     if isinstance(reviewed, bool):
-        reviewed = {code: reviewed for code in texts}
-    elif not isinstance(reviewed, dict):
-        problems.add(where("reviewed"), "expected true/false or a map of language to true/false")
-        reviewed = {}
-    return RawPhrase(where, ident, str(entry.get("category") or ""),
-                     {str(k): "" if v is None else str(v).strip() for k, v in texts.items()},
-                     {str(k): bool(v) for k, v in reviewed.items()},
-                     str(entry.get("note") or "").strip(), str(entry.get("reading") or "").strip())
+        flags = {code: reviewed for code in texts}
+    else:
+        flags = {code: flag_of(value, where(f"reviewed, {code}"), problems) for code, value
+                 in mapping_of(reviewed, where("reviewed"), problems).items()}
+    return RawPhrase(where, ident, text_of(entry.get("category"), where("category"), problems),
+                     texts, flags, text_of(entry.get("note"), where("note"), problems),
+                     text_of(entry.get("reading"), where("reading"), problems))
 
 
 def build_phrasebook(name: str, version: str, categories: list[Category], raws: list[RawPhrase],
                      problems: Problems, declared: tuple[str, ...] = (),
-                     strict_categories: bool = False) -> Phrasebook:
+                     strict_categories: bool = False,
+                     progress: Progress | None = None) -> Phrasebook:
     """Validate raw phrases (from any format) and assemble the phrasebook."""
     known = {c.id: c for c in categories}
     first_seen: dict[str, str] = {}
     phrases = []
-    for raw in raws:
+    for number, raw in enumerate(raws):
+        if progress and number % PROGRESS_EVERY == 0:
+            progress("checking", number, len(raws))
         if not raw.id:
             problems.add(raw.where("id"), "empty id")
         elif not ID_PATTERN.match(raw.id):
@@ -294,12 +252,15 @@ def _column_languages(table: Table, problems: Problems) -> dict[str, str]:
     return mapping
 
 
-def load_table(path: Path) -> Phrasebook:
+def load_table(path: Path, limits: Limits = PHRASEBOOK_LIMITS,
+               progress: Progress | None = None) -> Phrasebook:
     """Import a CSV or XLSX phrasebook (all-or-nothing)."""
     problems = Problems(path.name)
-    table = read_table(path, problems)
+    table = read_table(path, problems, limits)
     mapping = _column_languages(table, problems)
-    scan_cells(table, problems, MAX_TEXT)
+    scan_cells(table, problems, limits.text)
+    warn_substitutions(table, [h for h, c in mapping.items() if c != SOURCE_LANGUAGE
+                               and not h.startswith(REVIEWED_PREFIX)], problems)
     categories: dict[str, Category] = {}
     raws = []
     for row in table.rows:
@@ -328,34 +289,11 @@ def load_table(path: Path) -> Phrasebook:
 
         raws.append(RawPhrase(where, row.get("phrase_id"), category, texts, reviewed,
                               row.get("note"), row.get("reading")))
-    book = build_phrasebook(path.stem, "1", list(categories.values()), raws, problems)
+    book = build_phrasebook(path.stem, "1", list(categories.values()), raws, problems,
+                            progress=progress)
     problems.raise_if_any()
+    book.warnings = tuple(problems.warnings)
     return book
-
-
-def table_rows(book: Phrasebook) -> tuple[list[str], list[list[str]]]:
-    codes = list(book.languages)
-    header = list(CSV_FIXED) + codes + [REVIEWED_PREFIX + c for c in codes
-                                        if c != SOURCE_LANGUAGE]
-    rows = []
-    for phrase in book.phrases:
-        category = book.category(phrase.category) or Category(phrase.category)
-        row = [phrase.id, phrase.category, category.names.get("ja", ""),
-               category.names.get("en", ""), phrase.note, phrase.reading]
-        row += [phrase.texts.get(c, "") for c in codes]
-        row += ["TRUE" if phrase.is_reviewed(c) else "FALSE" for c in codes
-                if c != SOURCE_LANGUAGE]
-        rows.append(row)
-    return header, rows
-
-
-def save_table(book: Phrasebook, path: Path, encoding: str = "utf-8-sig") -> None:
-    """Export to .csv (encoding: utf-8-sig, utf-8 or cp932) or .xlsx."""
-    header, rows = table_rows(book)
-    if path.suffix.lower() == ".xlsx":
-        write_xlsx(path, header, rows)
-    else:
-        write_csv(path, header, rows, encoding)
 
 
 def load_master(path: Path) -> Phrasebook:
@@ -372,11 +310,15 @@ def load_master(path: Path) -> Phrasebook:
         if not isinstance(entry, dict):
             problems.add(f"entry #{index}", "expected a mapping")
             continue
-        texts = {c: str(entry.get(c) or "").strip() for c in languages.LANGUAGES
+
+        def where(field_name: str | None, i: int = index) -> str:
+            return f"entry #{i}" + (f", {field_name}" if field_name else "")
+
+        texts = {c: text_of(entry[c], where(c), problems) for c in languages.LANGUAGES
                  if c in entry and c not in ("id", "category", "note")}
-        raws.append(RawPhrase(lambda f, i=index: f"entry #{i}" + (f", {f}" if f else ""),
-                              str(entry.get("id") or ""), str(entry.get("category") or ""),
-                              texts, {}, str(entry.get("note") or "").strip()))
+        raws.append(RawPhrase(where, text_of(entry.get("id"), where("id"), problems),
+                              text_of(entry.get("category"), where("category"), problems),
+                              texts, {}, text_of(entry.get("note"), where("note"), problems)))
     book = build_phrasebook("master", "source", [], raws, problems)
     problems.raise_if_any()
     from counter_app.phrasebook.readings import fill_readings
@@ -387,29 +329,26 @@ def load_master(path: Path) -> Phrasebook:
 # --- any format -----------------------------------------------------------------------
 
 
-def load_by_suffix(path: str | Path, from_yaml, from_table):
+def load_by_suffix(path: str | Path, from_yaml: Callable[..., T], from_table: Callable[..., T],
+                   limits: Limits, progress: Progress | None = None) -> T:
     """Load a YAML/JSON file with `from_yaml`, anything else (CSV, XLSX) with
-    `from_table`; a missing file is reported like any other problem."""
+    `from_table`; a missing or oversized file is reported like any other problem."""
     path = Path(path)
+    problems = Problems(path.name)
     if not path.is_file():
-        problems = Problems(path.name)
         problems.add("", "file not found")
         problems.raise_if_any()
+    check_size(path, limits, problems)
+    if progress:
+        progress("reading", 0, 1)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        return from_yaml(path)
-    return from_table(path)
+        return from_yaml(path, limits, progress)
+    return from_table(path, limits, progress)
 
 
-def load_phrasebook(path: str | Path) -> Phrasebook:
-    """Load and validate a phrasebook from .yaml/.yml, .csv/.tsv/.txt or .xlsx."""
-    return load_by_suffix(path, load_yaml, load_table)
+def load_phrasebook(path: str | Path, progress: Progress | None = None) -> Phrasebook:
+    """Load and validate a phrasebook from .yaml/.yml, .csv/.tsv/.txt or .xlsx.
 
-
-def save_phrasebook(book: Phrasebook, path: str | Path, encoding: str = "utf-8-sig") -> None:
-    path = Path(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        save_yaml(book, path)
-    elif path.suffix.lower() == ".json":
-        save_json(book, path)
-    else:
-        save_table(book, path, encoding)
+    `progress(stage, done, total)` hears about long imports; the result's
+    `warnings` lists findings that did not stop the import."""
+    return load_by_suffix(path, load_yaml, load_table, PHRASEBOOK_LIMITS, progress)

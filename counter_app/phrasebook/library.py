@@ -19,6 +19,7 @@ repository's phrasebooks/ folder are active.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from platformdirs import user_data_dir
 from counter_app.errors import CounterAppError
 from counter_app.phrasebook.files import load_master, load_phrasebook, save_json
 from counter_app.phrasebook.model import Phrasebook
+from counter_app.phrasebook.problems import Problem, Progress
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class Version:
     path: Path
     active: bool
     imported_at: datetime | None
+    warnings: tuple[Problem, ...] = ()  # findings of its import that did not reject it
 
     @property
     def label(self) -> str:
@@ -214,17 +217,30 @@ class Library:
     def phrasebook(self) -> Phrasebook:
         return self.phrasebooks.active()
 
-    def import_phrasebook(self, path: str | Path, readings: bool = True) -> Version:
+    def import_phrasebook(self, path: str | Path, readings: bool = True,
+                          progress: Progress | None = None) -> Version:
         """Validate `path` (YAML/CSV/XLSX) and make it the active version; all-or-nothing.
 
-        `readings`: add kana readings for kana search (needs pyopenjtalk; ~5 ms a phrase).
+        `readings`: add kana readings for kana search (needs pyopenjtalk); texts the
+        active version already has a reading for reuse it.  `progress(stage, done,
+        total)` hears how far a long import is.
         """
-        book = load_phrasebook(path)  # raises ImportValidationError, nothing written
+        book = load_phrasebook(path, progress)  # raises ImportValidationError, nothing written
         if readings:
             from counter_app.phrasebook.readings import fill_readings
 
-            book = fill_readings(book)
-        return self.phrasebooks.install(book)
+            book = fill_readings(book, progress, known=self._known_readings())
+        if progress:
+            progress("saving", 0, 1)
+        version = self.phrasebooks.install(book)
+        return dataclasses.replace(version, warnings=book.warnings)
+
+    def _known_readings(self) -> dict[str, str]:
+        try:
+            active = self.phrasebook()
+        except CounterAppError:
+            return {}
+        return {p.source_text: p.reading for p in active.phrases if p.reading}
 
     def rollback_phrasebook(self) -> Version:
         return self.phrasebooks.rollback()
@@ -233,10 +249,14 @@ class Library:
     def terms(self):
         return self.term_versions.active()
 
-    def import_terms(self, path: str | Path) -> Version:
+    def import_terms(self, path: str | Path, progress: Progress | None = None) -> Version:
         from counter_app.phrasebook.terms import load_terms
 
-        return self.term_versions.install(load_terms(path))
+        terms = load_terms(path, progress)
+        if progress:
+            progress("saving", 0, 1)
+        version = self.term_versions.install(terms)
+        return dataclasses.replace(version, warnings=terms.warnings)
 
     def rollback_terms(self) -> Version:
         return self.term_versions.rollback()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from counter_app import languages
 
 if TYPE_CHECKING:
+    from counter_app.phrasebook.problems import Problem
     from counter_app.phrasebook.search import PhraseIndex
 
 SOURCE_LANGUAGE = languages.STAFF_LANGUAGE  # "ja": every phrase is written in Japanese first
@@ -65,6 +66,8 @@ class Phrasebook:
     phrases: tuple[Phrase, ...]
     languages: tuple[str, ...] = ()  # declared languages; derived from the phrases if empty
     source_language: str = SOURCE_LANGUAGE
+    # Findings of the import that did not reject the file ("?" from Excel); not stored.
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.languages:

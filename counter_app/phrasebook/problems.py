@@ -2,13 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from counter_app.errors import CounterAppError
+from counter_app.phrasebook.encoding import mojibake
 
 MAX_PROBLEMS = 50  # report at most this many problems per import
 MAX_TEXT = 500  # characters per cell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# progress(stage, done, total): stages "reading", "checking", "readings", "saving"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one imported file may hold; every rejection for size states them."""
+
+    kind: str  # "phrasebook" or "term dictionary"
+    file_mb: int  # file size (an XLSX may unpack to XLSX_UNPACKED times this)
+    entries: int  # phrases or terms
+    text: int  # characters per text
+
+    @property
+    def file_bytes(self) -> int:
+        return self.file_mb * 1_000_000
+
+    def describe(self) -> str:
+        return (f"a {self.kind} may have at most {self.entries:,} entries, {self.text} "
+                f"characters per text and {self.file_mb} MB per file")
+
+
+PHRASEBOOK_LIMITS = Limits("phrasebook", 100, 50_000, MAX_TEXT)
+TERM_LIMITS = Limits("term dictionary", 20, 20_000, 100)
+XLSX_UNPACKED = 5
+
+
+def check_size(path: Path, limits: Limits, problems: Problems) -> None:
+    """Reject a file over the size limit before reading it."""
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        problems.add("", f"the file is {size / 1e6:.1f} MB; {limits.describe()}")
+        problems.raise_if_any()
+
+
+def check_entries(count: int, limits: Limits, problems: Problems) -> None:
+    """Reject a file with too many entries before validating them one by one."""
+    if count > limits.entries:
+        problems.add("", f"{count:,} entries; {limits.describe()}")
+        problems.raise_if_any()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +80,19 @@ class ImportValidationError(CounterAppError, ValueError):
 
 
 class Problems:
-    """Collects problems up to MAX_PROBLEMS; `raise_if_any()` ends an import."""
+    """Collects problems up to MAX_PROBLEMS; `raise_if_any()` ends an import.
+
+    `warn()` records findings that do not stop the import (shown to the admin)."""
 
     def __init__(self, file: str):
         self.file = file
         self.items: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.truncated = False
+
+    def warn(self, where: str, message: str) -> None:
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(Problem(self.file, where, message))
 
     def add(self, where: str, message: str) -> None:
         if Problem(self.file, where, message) in self.items:
@@ -60,9 +111,11 @@ class Problems:
 
 
 def check_text(problems: Problems, where: str, text: str, limit: int = MAX_TEXT) -> None:
-    """Formula-looking starts (CSV injection) and over-long text."""
+    """Formula-looking starts (CSV injection), over-long text and mojibake."""
     if text.startswith(FORMULA_STARTS):
         problems.add(where, f"text starts with {text[0]!r}, which spreadsheet programs run as "
                             "a formula (CSV injection); reword it so it starts differently")
     if len(text) > limit:
         problems.add(where, f"text is {len(text)} characters long; the limit is {limit}")
+    if not text.isascii() and (garbled := mojibake(text)):
+        problems.add(where, garbled)

@@ -1,19 +1,29 @@
 """Spreadsheet I/O shared by phrasebooks and term dictionaries.
 
 Reads CSV (UTF-8 with or without BOM, UTF-16 with BOM, Shift_JIS/CP932 as
-Excel saves it on Japanese Windows; comma, tab or semicolon separated) and
-XLSX (first sheet), flags formula cells, and writes both formats back.
+Excel saves it on Japanese Windows; comma, tab or semicolon separated; see
+encoding.py) and XLSX (first sheet), flags formula cells, and writes both
+formats back.  Sizes are bounded by the caller's Limits.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from counter_app.errors import CounterAppError
-from counter_app.phrasebook.problems import FORMULA_STARTS, Problems
+from counter_app.phrasebook.encoding import decode, substituted
+from counter_app.phrasebook.problems import (
+    FORMULA_STARTS,
+    XLSX_UNPACKED,
+    Limits,
+    Problems,
+    check_entries,
+)
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 
@@ -51,30 +61,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def decode(data: bytes, problems: Problems) -> tuple[str, str] | None:
-    """Return (text, encoding name), or None after reporting broken encoding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp932"]
-    first_error: UnicodeDecodeError | None = None
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as error:
-            first_error = first_error or error
-    assert first_error is not None
-    line = data[: first_error.start].count(b"\n") + 1
-    tried = " or ".join("UTF-8" if c.startswith("utf-8") else c.upper() for c in candidates)
-    problems.add(f"line {line}", f"broken encoding: byte 0x{data[first_error.start]:02x} at "
-                                 f"offset {first_error.start} is not valid {tried}; save the file "
-                                 "as 'CSV UTF-8' from Excel")
-    return None
-
-
-def read_csv(path: Path, problems: Problems) -> Table | None:
+def read_csv(path: Path, problems: Problems, limits: Limits) -> Table | None:
     decoded = decode(path.read_bytes(), problems)
     if decoded is None:
         return None
@@ -90,6 +77,7 @@ def read_csv(path: Path, problems: Problems) -> Table | None:
     if not records:
         problems.add("", "the file is empty; expected a header row")
         return None
+    check_entries(len(records) - 1, limits, problems)
     header = [h.strip() for h in records[0]]
     rows = []
     for number, record in enumerate(records[1:], start=2):
@@ -102,21 +90,31 @@ def read_csv(path: Path, problems: Problems) -> Table | None:
     return Table(header, rows, encoding)
 
 
-def read_xlsx(path: Path, problems: Problems) -> Table | None:
+def read_xlsx(path: Path, problems: Problems, limits: Limits) -> Table | None:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > XLSX_UNPACKED * limits.file_bytes:
+            problems.add("", f"the workbook unpacks to {unpacked / 1e6:.0f} MB; "
+                             f"{limits.describe()} (at most {XLSX_UNPACKED * limits.file_mb} "
+                             "MB unpacked for XLSX)")
+            return None
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        problems.add("", f"not a readable XLSX workbook ({error})")
+    except Exception as error:  # zip, XML and openpyxl errors of a damaged file
+        problems.add("", f"not a readable XLSX workbook ({type(error).__name__}: {error}); "
+                         "save it again from Excel or export it as CSV UTF-8")
         return None
+    header: list[str] = []
+    rows: list[Row] = []
+    number = 0
     try:
         sheet = book.worksheets[0]
-        header: list[str] = []
-        rows: list[Row] = []
         # data_only=False: a formula cell's value is its formula text, "=..."
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > limits.entries + 1:
+                check_entries(sheet.max_row - 1 if sheet.max_row else number, limits, problems)
             values = []
             for index, value in enumerate(cells):
                 if isinstance(value, str) and value.startswith("="):
@@ -133,6 +131,13 @@ def read_xlsx(path: Path, problems: Problems) -> Table | None:
             named = {h: v.strip() for h, v in zip(header, values, strict=False) if h}
             letters = {h: column_letter(i) for i, h in enumerate(header) if h}
             rows.append(Row(number, named, letters))
+    except CounterAppError:
+        raise
+    except Exception as error:  # a truncated or damaged sheet fails while streaming
+        problems.add(f"row {number + 1}", f"the workbook is damaged or truncated here "
+                                          f"({type(error).__name__}: {error}); save it again "
+                                          "from Excel or export it as CSV UTF-8")
+        return None
     finally:
         book.close()
     if not header:
@@ -149,10 +154,10 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_table(path: Path, problems: Problems) -> Table:
+def read_table(path: Path, problems: Problems, limits: Limits) -> Table:
     """Read a CSV/XLSX file; a file that cannot be read at all raises with its problems."""
-    table = read_xlsx(path, problems) if path.suffix.lower() in (".xlsx", ".xlsm") \
-        else read_csv(path, problems)
+    table = read_xlsx(path, problems, limits) if path.suffix.lower() in (".xlsx", ".xlsm") \
+        else read_csv(path, problems, limits)
     if table is not None:
         seen: set[str] = set()
         for header in table.header:
@@ -216,3 +221,17 @@ def scan_cells(table: Table, problems: Problems, limit: int) -> None:
         for column, value in row.cells.items():
             if value:
                 check_text(problems, row.where(column), value, limit)
+
+
+def warn_substitutions(table: Table, columns: Iterable[str], problems: Problems) -> None:
+    """A CP932 CSV: name the cells where Excel wrote '?' for characters it could not save."""
+    if table.encoding != "cp932":
+        return
+    columns = list(columns)
+    cells = [row.where(c) for row in table.rows for c in columns if substituted(row.get(c))]
+    if cells:
+        shown = "; ".join(cells[:10]) + (f"; and {len(cells) - 10} more" if len(cells) > 10
+                                          else "")
+        problems.warn("", f"'?' in {len(cells)} cell(s) where Excel probably replaced "
+                          f"characters Shift_JIS (CP932) cannot hold: {shown}. Save the file "
+                          "as 'CSV UTF-8' to keep them")

@@ -1,0 +1,171 @@
+"""Which encoding an admin's CSV is in, and whether its text is mojibake.
+
+Excel on Japanese Windows saves CSV as CP932 (Shift_JIS); everything else saves
+UTF-8.  A file is decoded strictly: UTF-8 first (valid UTF-8 with non-ASCII text is
+almost never CP932), then CP932.  Each reading is also checked for plausibility,
+because a CP932 decode often "succeeds" on UTF-8 bytes (窓口 -> 遯灘哨).  A file that
+mixes both encodings, or whose readings cannot be told apart, is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from counter_app.phrasebook.problems import Problems
+
+SAVE_AS_UTF8 = "save the file as 'CSV UTF-8' from Excel (or UTF-8 from any editor)"
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Characters a Latin-1/Windows-1252 decoder makes out of bytes 0x80-0xFF.
+_LATIN_BYTES = {chr(b): bytes([b]) for b in range(0x80, 0x100)} | {
+    bytes([b]).decode("cp1252"): bytes([b]) for b in range(0x80, 0xA0)
+    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_LATIN = "".join(sorted(_LATIN_BYTES))
+_LATIN_RUN = re.compile(f"[{re.escape(_LATIN)}]{{2,}}")
+_LATIN_PAIRS = re.compile(f"(?:[{re.escape(_LATIN)}][\\x40-\\x7e]?)+")
+_CONTROLS = re.compile("[\x80-\x9f\ue000-\uf8ff]")  # C1 controls, private use
+_SUBSTITUTED = re.compile(r"[^\W\d_]\?[^\W\d_]|\?{2,}|^[?\s]+$")
+
+
+def _halfwidth(ch: str) -> bool:
+    return "\uff61" <= ch <= "\uff9f"
+
+
+def _japanese(ch: str) -> bool:
+    return ("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
+            or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff5e")
+
+
+def mojibake(text: str) -> str | None:
+    """Why `text` looks like mojibake (with what it should have said), or None."""
+    if "\ufffd" in text:
+        return ("contains '\ufffd' (a character lost when the file was converted with the "
+                f"wrong encoding); {SAVE_AS_UTF8}")
+    for match in _NON_ASCII_RUN.finditer(text):  # UTF-8 bytes read as CP932
+        run = match.group()
+        start, end = match.span()
+        latin_word = (start and text[start - 1].isalpha()) or (end < len(text)
+                                                               and text[end].isalpha())
+        if not latin_word and all(_halfwidth(ch) for ch in run):
+            continue  # halfwidth katakana on its own is ordinary Japanese
+        try:
+            original = run.encode("cp932").decode("utf-8")
+        except UnicodeError:
+            continue
+        return (f"looks like mojibake: {run!r} is {original!r} (UTF-8) read as Shift_JIS "
+                f"(CP932); {SAVE_AS_UTF8}")
+    for match in _LATIN_RUN.finditer(text):  # UTF-8 bytes read as Latin-1
+        raw = b"".join(_LATIN_BYTES[ch] for ch in match.group())
+        try:
+            original = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return (f"looks like mojibake: {match.group()!r} is {original!r} (UTF-8) read as "
+                f"Latin-1; {SAVE_AS_UTF8}")
+    for match in _LATIN_PAIRS.finditer(text):  # CP932 bytes read as Latin-1
+        run = match.group()
+        raw = b"".join(_LATIN_BYTES.get(ch) or ch.encode("ascii") for ch in run)
+        try:
+            original = raw.decode("cp932")
+        except UnicodeDecodeError:
+            continue
+        # Kana leads (0x82, 0x83) become '‚'/'ƒ': never in real Latin text, unlike 'é'+'m'.
+        kana = sum(1 for ch in original if "\u3041" <= ch <= "\u30fa")
+        covered = sum(2 for ch in original if _japanese(ch))
+        if kana >= 2 and covered >= 0.9 * len(raw):
+            return (f"looks like mojibake: {run!r} is {original!r} (Shift_JIS) read as "
+                    f"Latin-1; {SAVE_AS_UTF8}")
+    if (control := _CONTROLS.search(text)) is not None:
+        return (f"contains the control or private-use character U+{ord(control.group()):04X}: "
+                f"the file was converted with the wrong encoding; {SAVE_AS_UTF8}")
+    return None
+
+
+def substituted(text: str) -> bool:
+    """Excel's '?' for characters CP932 cannot hold: "Qu?y", "???? ?? ????"."""
+    return "?" in text and bool(_SUBSTITUTED.search(text))
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _clean(text: str | None) -> bool:
+    return text is not None and mojibake(text) is None
+
+
+def _mixed_lines(data: bytes) -> tuple[list[int], list[int]]:
+    """(line numbers that are clearly UTF-8, line numbers that are CP932 and not UTF-8)."""
+    utf8, cp932 = [], []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        as_utf8, as_cp932 = _strict(line, "utf-8"), _strict(line, "cp932")
+        if as_utf8 is None:
+            if as_cp932 is not None and not _CONTROLS.search(as_cp932):
+                cp932.append(number)
+        elif _clean(as_utf8) and not _clean(as_cp932):
+            utf8.append(number)
+    return utf8, cp932
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:5]))
+    return shown + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+
+
+def decode(data: bytes, problems: Problems) -> tuple[str, str] | None:
+    """(text, encoding name), or None after reporting why the bytes are refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = []
+    for encoding in candidates:
+        if (text := _strict(data, encoding)) is not None:
+            return text, encoding
+    if not candidates:
+        as_utf8, as_cp932 = _strict(data, "utf-8"), _strict(data, "cp932")
+        if as_utf8 is not None:
+            if as_utf8.isascii() or as_cp932 is None or as_cp932 == as_utf8:
+                return as_utf8, "utf-8"
+            utf8_clean, cp932_clean = _clean(as_utf8), _clean(as_cp932)
+            if utf8_clean and cp932_clean and all(ord(ch) < 0x800 for ch in as_utf8):
+                # Two-byte UTF-8 (accents, Cyrillic) and CP932 halfwidth katakana collide.
+                problems.add("", "cannot tell the encoding: the file reads as UTF-8 and as "
+                                 "Shift_JIS (CP932), with different text each way; "
+                                 f"{SAVE_AS_UTF8} (with BOM)")
+                return None
+            if cp932_clean and not utf8_clean:
+                return as_cp932, "cp932"
+            return as_utf8, "utf-8"  # clean, or garbled either way: the cells say where
+        utf8_lines, other_lines = _mixed_lines(data)
+        if utf8_lines and other_lines:
+            problems.add("", f"mixed encodings: lines {_lines(utf8_lines)} are UTF-8, lines "
+                             f"{_lines(other_lines)} are not (Shift_JIS/CP932?); the whole "
+                             f"file must use one encoding: {SAVE_AS_UTF8}")
+            return None
+        if as_cp932 is not None and not _CONTROLS.search(as_cp932):
+            return as_cp932, "cp932"
+        candidates = ["utf-8", "cp932"]
+    _report_broken(data, candidates, problems)
+    return None
+
+
+def _report_broken(data: bytes, candidates: list[str], problems: Problems) -> None:
+    error: UnicodeDecodeError | None = None
+    try:
+        data.decode(candidates[0])
+    except UnicodeDecodeError as first:
+        error = first
+    start = error.start if error else 0
+    line = data[:start].count(b"\n") + 1
+    tried = " or ".join("UTF-8" if c.startswith("utf-8") else c.upper() for c in candidates)
+    problems.add(f"line {line}", f"broken encoding: byte 0x{data[start]:02x} at offset {start} "
+                                 f"is not valid {tried}; {SAVE_AS_UTF8}")
+
