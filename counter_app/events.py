@@ -101,6 +101,7 @@ class Quality(enum.Enum):
 
 class TurnStage(enum.Enum):
     LISTENING = "listening"
+    RECOGNIZING = "recognizing"  # the speaker released; the final is being decoded
     RECOGNIZED = "recognized"  # final text ready; may wait for an edit
     TRANSLATING = "translating"
     SPEAKING = "speaking"

@@ -57,8 +57,8 @@ def test_korean_speech_becomes_english_speech(korean, english, factory, english_
     assert result.translation.back_translation == korean  # via the en->ko model
     assert result.translation.path == ("ko", "en")
     stages = [e.stage for e in events if isinstance(e, StageChanged)]
-    assert stages == [TurnStage.LISTENING, TurnStage.RECOGNIZED, TurnStage.TRANSLATING,
-                      TurnStage.SPEAKING, TurnStage.DONE]
+    assert stages == [TurnStage.LISTENING, TurnStage.RECOGNIZING, TurnStage.RECOGNIZED,
+                      TurnStage.TRANSLATING, TurnStage.SPEAKING, TurnStage.DONE]
     assert any(isinstance(e, TranscriptEvent) and e.transcript.is_final for e in events)
     assert result.timings["end_of_speech_to_first_audio"] > 0
 

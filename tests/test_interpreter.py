@@ -50,7 +50,7 @@ def test_push_to_talk_turn_flows_one_way(recorder):
     result = turn.result(10)
 
     assert result.stage is TurnStage.DONE
-    assert recorder.stages() == [TurnStage.LISTENING, TurnStage.RECOGNIZED,
+    assert recorder.stages() == [TurnStage.LISTENING, TurnStage.RECOGNIZING, TurnStage.RECOGNIZED,
                                  TurnStage.TRANSLATING, TurnStage.SPEAKING, TurnStage.DONE]
     transcripts = [e.transcript for e in recorder.of(TranscriptEvent)]
     assert any(not t.is_final for t in transcripts)

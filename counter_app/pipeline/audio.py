@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import queue
 import threading
+import time
 import wave
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -110,28 +111,45 @@ def _check_device(sd, device: int | str | None, kind: str) -> None:
 
 
 class MicrophoneSource(AudioSource):
-    """16 kHz mono microphone input through PortAudio."""
+    """16 kHz mono microphone input through PortAudio.
+
+    At push-to-talk release every block that began before the release instant is
+    still delivered (the one being recorded included), then `chunks()` ends.
+    """
 
     def __init__(self, device: int | str | None = None, chunk_seconds: float = 0.1,
                  rate: int = ASR_RATE):
         self.device, self.rate, self.chunk_seconds = device, rate, chunk_seconds
         self._queue: queue.Queue[bytes | None] = queue.Queue()
         self._stopped = threading.Event()
+        self._released_at: float | None = None  # time.monotonic() of stop()
+        self._ended = False  # the end mark is queued: later blocks are not ours
         self._error: str | None = None
 
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
             pass  # a dropped block is not worth stopping the turn for
-        self._queue.put(bytes(indata))
+        if self._ended:
+            return
+        released = self._released_at
+        now = time.monotonic()
+        if released is None or now - frames / self.rate < released:
+            self._queue.put(bytes(indata))  # began before the release: the speaker's
+        if released is not None and now >= released:
+            self._ended = True
+            self._queue.put(None)
 
     def _finished(self) -> None:
         if not self._stopped.is_set():
             self._error = "The microphone stopped delivering audio (unplugged?)."
+        self._ended = True
         self._queue.put(None)
 
     def chunks(self) -> Iterator[AudioChunk]:
         sd = _sounddevice()
         _check_device(sd, self.device, "input")
+        if self._stopped.is_set():
+            return
         try:
             stream = sd.RawInputStream(
                 samplerate=self.rate, blocksize=int(self.rate * self.chunk_seconds),
@@ -141,10 +159,12 @@ class MicrophoneSource(AudioSource):
         except Exception as exc:
             raise AudioDeviceError(f"The microphone could not be opened ({exc}).") from exc
         try:
-            while not self._stopped.is_set():
+            while True:  # until the end mark queued behind the last block of ours
                 try:
-                    data = self._queue.get(timeout=1.0)
+                    data = self._queue.get(timeout=self.chunk_seconds * 3 + 0.2)
                 except queue.Empty:
+                    if self._stopped.is_set():
+                        break  # released, and the device delivers nothing more
                     if not stream.active:
                         raise AudioDeviceError("The microphone stopped delivering audio.") \
                             from None
@@ -158,8 +178,10 @@ class MicrophoneSource(AudioSource):
             stream.close(ignore_errors=True)
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._queue.put(None)
+        """Release (thread-safe): audio recorded up to now is still delivered."""
+        if not self._stopped.is_set():
+            self._released_at = time.monotonic()
+            self._stopped.set()
 
 
 class SpeakerSink(AudioSink):

@@ -20,6 +20,10 @@ Phrases = Sequence[str] | Mapping[str, str]  # sentences, or phrase id -> senten
 class RecognizerSession(ABC):
     """One utterance stream.  Feed chunks; read partials and finals."""
 
+    # Turned off once the speaker has released the talk button: the rest of the
+    # audio only feeds the final, so an engine may skip partial work on it.
+    want_partials: bool = True
+
     @abstractmethod
     def accept(self, chunk: AudioChunk) -> Transcript | None:
         """Feed audio; return a partial, a final (end of an utterance), or None."""
@@ -38,6 +42,12 @@ class Recognizer(ABC):
     def start(self, phrases: Phrases | None = None) -> RecognizerSession:
         """Begin a stream; `phrases` restricts recognition to those sentences (a final's
         phrase_id is then the phrase's id, or its index for a plain list)."""
+
+    def start_continuous(self) -> RecognizerSession:
+        """Begin an open-ended stream (caption mode): finals come at pauses by themselves
+        and a long utterance is cut, so no line stays unfinished.  Engines that endpoint
+        on their own (Vosk) need nothing more than `start()`."""
+        return self.start()
 
     def warm_up(self) -> None:
         """Do first-use work now (called when engines are preloaded at start-up)."""

@@ -33,6 +33,7 @@ from counter_app.events import (
     TurnTimings,
 )
 from counter_app.pipeline.base import AudioSink, AudioSource
+from counter_app.pipeline.capture import CaptureThread
 from counter_app.pipeline.factory import EngineFactory
 from counter_app.pipeline.translation import TranslationService
 
@@ -244,30 +245,38 @@ class Interpreter:
     def _recognize(self, turn: Turn, timings: dict[str, float]) -> tuple[Transcript, float]:
         req = turn.request
         start = time.perf_counter()
-        recognizer = self.factory.recognizer(req.source)
+        # Listen at once: words spoken while a model still loads are kept, not lost.
+        capture = CaptureThread(req.audio, name=f"capture-{turn.id}")
+        try:
+            recognizer = self.factory.recognizer(req.source)
+            session = recognizer.start(req.phrases)
+        except BaseException:
+            req.audio.stop()
+            raise
         timings["asr_ready"] = time.perf_counter() - start
-        session = recognizer.start(req.phrases)
         finals: list[Transcript] = []
         last_level = 0.0
-        heard = 0.0
-        for chunk in req.audio.chunks():
+        for batch in capture.batches():
             if turn.cancelled:
                 break
-            heard += chunk.seconds
+            if batch.last:  # released: every sample up to now is in this batch
+                session.want_partials = False
+                self._stage(turn, TurnStage.RECOGNIZING)
             now = time.perf_counter()
-            if now - last_level >= _LEVEL_INTERVAL:
-                self.emit(AudioLevel(turn.id, chunk.level()))
+            if batch.chunk is not None and now - last_level >= _LEVEL_INTERVAL:
+                self.emit(AudioLevel(turn.id, batch.newest_level))
                 last_level = now
-            transcript = session.accept(chunk)
+            transcript = session.accept(batch.chunk) if batch.chunk is not None else None
             if transcript is not None:
                 if transcript.is_final:
                     if transcript.text:
                         finals.append(transcript)
                         self.emit(TranscriptEvent(turn.id, self._merge(finals, req.source, False)))
-                else:
+                elif session.want_partials:
                     partial = self._merge([*finals, transcript], req.source, False)
                     self.emit(TranscriptEvent(turn.id, partial))
-        end_of_speech = time.perf_counter()
+        heard = capture.captured_seconds
+        end_of_speech = capture.ended_at or time.perf_counter()
         last = session.finish()
         if last.text:
             finals.append(last)

@@ -311,6 +311,8 @@ class ConversationWindow(QMainWindow):
                 other.show_hint(f"⌨ {tr('missing_models')}")
             else:
                 panel.show_status(event.message)
+        elif isinstance(event, StageChanged) and event.stage is TurnStage.RECOGNIZING:
+            panel.show_recognizing()
         elif isinstance(event, StageChanged) and event.stage in (
                 TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED):
             self._finish(event.turn_id, active, panel)

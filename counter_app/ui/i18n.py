@@ -13,6 +13,7 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "theme_yellow-on-black": ("黄文字・黒背景", "Yellow on black"),
     "hold_to_talk": ("押して話す", "Hold to talk"),
     "listening": ("聞いています…", "Listening…"),
+    "recognizing": ("認識中…", "Recognizing…"),
     "tap_to_stop": ("タップで終了", "Tap to stop"),
     "next_customer": ("次のお客様", "Next customer"),
     "rotate": ("相手側を回転", "Rotate other side"),

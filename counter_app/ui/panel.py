@@ -120,6 +120,11 @@ class SidePanel(QWidget):
     def show_partial(self, text: str) -> None:
         self.partial.setText(text)
 
+    def show_recognizing(self) -> None:
+        """Released: the final is being decoded.  An hourglass reads in any language."""
+        label = tr("recognizing") if self.role == "staff" else ""
+        self.partial.setText(f"{self.partial.text()} ⏳ {label}".strip())
+
     def show_status(self, message: str) -> None:
         self.status.setText(message)
         self.status.setVisible(bool(message))
