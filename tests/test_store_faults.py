@@ -139,7 +139,7 @@ def test_store_path_that_is_a_file(tmp_path, capsys, monkeypatch, start_app):  #
     monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
     store = tmp_path / "models"
     store.write_text("not a folder")
-    for argv in (["import", str(EN_JA)], ["remove", NAME], ["clean"]):
+    for argv in (["import", str(EN_JA)], ["remove", NAME], ["clean"], ["install", "en", "-y"]):
         code, _, err = run(capsys, "models", "--store", str(store), *argv)
         assert code == 1 and "Traceback" not in err
         assert err.count("\n") == 1 and "is a file, not a folder" in err

@@ -17,7 +17,13 @@ from counter_app.config import CatalogSettings
 from counter_app.errors import CounterAppError
 from counter_app.store.catalog import Catalog, CatalogSources, load_catalogs
 from counter_app.store.download import SummedProgress
-from counter_app.store.health import CATALOG_CACHE, disk_use, store_problem
+from counter_app.store.health import (
+    CATALOG_CACHE,
+    check_writable,
+    disk_errors,
+    disk_use,
+    store_problem,
+)
 from counter_app.store.install import Installer
 from counter_app.store.local import ModelStore
 from counter_app.store.packs import models_for, write_pack
@@ -209,7 +215,9 @@ def show_plan(wanted: Plan, out=None) -> None:
 
 
 def install_languages(args, store: ModelStore) -> int:
-    catalog = load_catalogs(_sources(args), store.root / CATALOG_CACHE, refresh=True)
+    check_writable(store.root)  # before anything is fetched
+    with disk_errors(f"saving the catalogs into {store.root / CATALOG_CACHE}"):
+        catalog = load_catalogs(_sources(args), store.root / CATALOG_CACHE, refresh=True)
     wanted = plan(args.languages, catalog, store)
     if not wanted.entries:
         show_plan(wanted)
