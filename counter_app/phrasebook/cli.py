@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
 
 from counter_app.phrasebook.library import Library, Version
+from counter_app.phrasebook.problems import Problem, Progress
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
 
 
 def _library(args) -> Library:
     return Library(args.library)
+
+
+def _warn(warnings: tuple[Problem, ...]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _progress() -> Progress:
+    """Prints the stage and how far it is, at most twice a second, on stderr."""
+    last = {"stage": "", "at": 0.0}
+    labels = {"reading": "reading the file", "checking": "checking entries",
+              "readings": "kana readings", "saving": "saving"}
+
+    def report(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == last["stage"] and now - last["at"] < 0.5 and done < total:
+            return
+        last.update(stage=stage, at=now)
+        count = f" {done:,}/{total:,}" if total > 1 else ""
+        print(f"  {labels.get(stage, stage)}{count}", file=sys.stderr, flush=True)
+
+    return report
 
 
 def _describe(version: Version) -> str:
@@ -27,14 +52,17 @@ def cmd_pb_validate(args) -> int:
     book = load_phrasebook(args.file)
     print(f"{args.file}: OK, {len(book)} phrases in {len(book.categories)} categories, "
           f"languages {', '.join(book.languages)}")
+    _warn(book.warnings)
     return 0
 
 
 def cmd_pb_import(args) -> int:
     library = _library(args)
-    version = library.import_phrasebook(args.file, readings=not args.no_readings)
+    version = library.import_phrasebook(args.file, readings=not args.no_readings,
+                                        progress=_progress())
     book = library.phrasebook()
     print(f"Imported {len(book)} phrases from {args.file} as {_describe(version)}.")
+    _warn(version.warnings)
     return 0
 
 
@@ -84,14 +112,16 @@ def cmd_terms_validate(args) -> int:
 
     terms = load_terms(args.file)
     print(f"{args.file}: OK, {len(terms)} terms, languages {', '.join(terms.languages)}")
+    _warn(terms.warnings)
     return 0
 
 
 def cmd_terms_import(args) -> int:
     library = _library(args)
-    version = library.import_terms(args.file)
+    version = library.import_terms(args.file, progress=_progress())
     print(f"Imported {len(library.terms())} terms from {args.file} as "
           f"{_describe(version)}.")
+    _warn(version.warnings)
     return 0
 
 

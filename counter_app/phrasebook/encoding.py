@@ -37,35 +37,39 @@ def _japanese(ch: str) -> bool:
             or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff5e")
 
 
-def mojibake(text: str) -> str | None:
-    """Why `text` looks like mojibake (with what it should have said), or None."""
-    if "\ufffd" in text:
-        return ("contains '\ufffd' (a character lost when the file was converted with the "
-                f"wrong encoding); {SAVE_AS_UTF8}")
-    for match in _NON_ASCII_RUN.finditer(text):  # UTF-8 bytes read as CP932
-        run = match.group()
-        start, end = match.span()
+Fix = tuple[int, int, str]  # (start, end, what the span said before it was garbled)
+
+
+def _utf8_read_as_cp932(text: str) -> list[Fix]:
+    fixes = []
+    for match in _NON_ASCII_RUN.finditer(text):
+        run, (start, end) = match.group(), match.span()
         latin_word = (start and text[start - 1].isalpha()) or (end < len(text)
                                                                and text[end].isalpha())
         if not latin_word and all(_halfwidth(ch) for ch in run):
             continue  # halfwidth katakana on its own is ordinary Japanese
         try:
-            original = run.encode("cp932").decode("utf-8")
+            fixes.append((start, end, run.encode("cp932").decode("utf-8")))
         except UnicodeError:
             continue
-        return (f"looks like mojibake: {run!r} is {original!r} (UTF-8) read as Shift_JIS "
-                f"(CP932); {SAVE_AS_UTF8}")
-    for match in _LATIN_RUN.finditer(text):  # UTF-8 bytes read as Latin-1
-        raw = b"".join(_LATIN_BYTES[ch] for ch in match.group())
+    return fixes
+
+
+def _utf8_read_as_latin1(text: str) -> list[Fix]:
+    fixes = []
+    for match in _LATIN_RUN.finditer(text):
         try:
-            original = raw.decode("utf-8")
+            original = b"".join(_LATIN_BYTES[ch] for ch in match.group()).decode("utf-8")
         except UnicodeDecodeError:
             continue
-        return (f"looks like mojibake: {match.group()!r} is {original!r} (UTF-8) read as "
-                f"Latin-1; {SAVE_AS_UTF8}")
-    for match in _LATIN_PAIRS.finditer(text):  # CP932 bytes read as Latin-1
-        run = match.group()
-        raw = b"".join(_LATIN_BYTES.get(ch) or ch.encode("ascii") for ch in run)
+        fixes.append((*match.span(), original))
+    return fixes
+
+
+def _cp932_read_as_latin1(text: str) -> list[Fix]:
+    fixes = []
+    for match in _LATIN_PAIRS.finditer(text):
+        raw = b"".join(_LATIN_BYTES.get(ch) or ch.encode("ascii") for ch in match.group())
         try:
             original = raw.decode("cp932")
         except UnicodeDecodeError:
@@ -74,8 +78,40 @@ def mojibake(text: str) -> str | None:
         kana = sum(1 for ch in original if "\u3041" <= ch <= "\u30fa")
         covered = sum(2 for ch in original if _japanese(ch))
         if kana >= 2 and covered >= 0.9 * len(raw):
-            return (f"looks like mojibake: {run!r} is {original!r} (Shift_JIS) read as "
-                    f"Latin-1; {SAVE_AS_UTF8}")
+            fixes.append((*match.span(), original))
+    return fixes
+
+
+_DETECTORS = ((_utf8_read_as_cp932, "UTF-8 read as Shift_JIS (CP932)"),
+              (_utf8_read_as_latin1, "UTF-8 read as Latin-1"),
+              (_cp932_read_as_latin1, "Shift_JIS (CP932) read as Latin-1"))
+
+
+def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
+    while start and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def mojibake(text: str) -> str | None:
+    """Why `text` looks like mojibake (naming what it should have said), or None."""
+    if "\ufffd" in text:
+        return ("contains '\ufffd' (a character lost when the file was converted with the "
+                f"wrong encoding); {SAVE_AS_UTF8}")
+    for detect, how in _DETECTORS:
+        fixes = detect(text)
+        if fixes:
+            start, end = _word_around(text, fixes[0][0], fixes[0][1])
+            fixed, last = [], start
+            for fix_start, fix_end, original in fixes:
+                if start <= fix_start and fix_end <= end:
+                    fixed += [text[last:fix_start], original]
+                    last = fix_end
+            fixed.append(text[last:end])
+            return (f"looks like mojibake: {text[start:end]!r} should probably read "
+                    f"{''.join(fixed)!r} ({how}); {SAVE_AS_UTF8}")
     if (control := _CONTROLS.search(text)) is not None:
         return (f"contains the control or private-use character U+{ord(control.group()):04X}: "
                 f"the file was converted with the wrong encoding; {SAVE_AS_UTF8}")
