@@ -20,6 +20,7 @@ from counter_app.store.health import disk_use, store_problem
 from counter_app.store.install import Installer
 from counter_app.store.manifest import RECORD_FILE, read_record
 from counter_app.store.verify import check_model
+from counter_app.ui.notices import error_text
 from tests.conftest import MT_FIXTURES
 from tests.test_settings_faults import settings_path, start_app  # noqa: F401 (fixtures)
 
@@ -161,6 +162,9 @@ def test_read_only_store(root, capsys, monkeypatch, start_app):  # noqa: F811
     assert ModelStore(root).find_mt("en", "ja") is not None
     window = start_app(root)
     assert "書き込めません" in window.staff.status.text()
+    with pytest.raises(StoreError) as refused:  # what the model manager shows
+        Installer(root).remove(NAME)
+    assert "書き込めません" in error_text(refused.value)
 
 
 def test_permission_denied_while_removing_keeps_the_model(root, capsys, monkeypatch):

@@ -81,10 +81,18 @@ def disk_errors(doing: str) -> Iterator[None]:
                          f"{f' ({exc.filename})' if exc.filename else ''}.") from exc
 
 
+class StoreUnusableError(StoreError):
+    """The store folder cannot be written; `problem` says why (for UI text)."""
+
+    def __init__(self, problem: StoreProblem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def check_writable(root: Path) -> None:
-    """StoreError when the store cannot be written (see StoreProblem)."""
+    """StoreUnusableError when the store cannot be written (see StoreProblem)."""
     if problem := store_problem(root):
-        raise StoreError(str(problem))
+        raise StoreUnusableError(problem)
 
 
 # --- staging left behind ------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from counter_app.config import SettingsError, SettingsProblem
-from counter_app.store.health import StoreProblem, store_problem
+from counter_app.store.health import StoreProblem, StoreUnusableError, store_problem
 from counter_app.ui.i18n import current_language
 
 _TEXT: dict[str, tuple[str, str]] = {  # key: (ja, en)
@@ -64,6 +64,13 @@ def settings_notice(problem: SettingsProblem) -> str:
 
 def store_notice(problem: StoreProblem) -> str:
     return _t(problem.kind, root=problem.root)
+
+
+def error_text(error: Exception) -> str:
+    """An error for staff: an unusable store in the UI language, else its own text."""
+    if isinstance(error, StoreUnusableError):
+        return store_notice(error.problem)
+    return str(error)
 
 
 def save_failed(error: SettingsError) -> str:
