@@ -166,7 +166,10 @@ def test_phrase_shows_on_both_halves_and_is_spoken(make_window, qtbot):
     assert _bubbles(window.staff) == ["番号札をお取りください。"]
     assert _bubbles(window.resident) == ["번호표를 뽑아 주세요."]
     resident_hint = window.resident.history.bubbles()[0].hint_label.text()
-    assert "✔" in resident_hint and "未確認" in resident_hint  # verified phrase, not reviewed
+    staff_hint = window.staff.history.bubbles()[0].hint_label.text()
+    # a phrasebook phrase whose translation nobody reviewed: no tick on either half
+    assert resident_hint == "◐ 정형 문구 (번역 미확인)"
+    assert staff_hint == "◐ 定型文（翻訳は未確認）"
     qtbot.waitUntil(lambda: window.resident.replay_button.isEnabled(), timeout=5000)
     assert window.conversation.exchanges[0].mode == "phrase"
     assert window.conversation.exchanges[0].verified
@@ -240,3 +243,14 @@ def test_level_meter_decays_and_then_sleeps(qtbot):
     assert meter.value() > 0 and meter._decay.isActive()
     qtbot.waitUntil(lambda: meter.value() == 0, timeout=5000)
     assert not meter._decay.isActive()
+
+
+def test_machine_translation_is_marked_on_both_halves(make_window, qtbot):
+    window = make_window("번호표 를 뽑아")
+    window.resident.talk.begin()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.staff)), timeout=5000)
+    own = window.resident.history.bubbles()[0].hint_label.text()
+    other = window.staff.history.bubbles()[0].hint_label.text()
+    assert own == "⚙ 기계 번역 (오류가 있을 수 있음)"  # the resident's language
+    assert other == "⚙ 機械翻訳"  # staff read Japanese
+    assert "✔" not in own + other

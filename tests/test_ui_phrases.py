@@ -183,7 +183,8 @@ def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path,
     resident = window.resident.history.bubbles()[0]
     assert staff.text_label.text() == phrase.text("ja") == "番号札をお取りください。"
     assert resident.text_label.text() == phrase.text("ko")
-    assert "未確認の翻訳" in resident.hint_label.text()  # unreviewed, said discreetly
+    # unreviewed translation: no tick, said in the resident's own language
+    assert resident.hint_label.text() == "◐ 정형 문구 (번역 미확인)"
     qtbot.waitUntil(lambda: window.resident.replay_button.isEnabled(), timeout=20_000)
     spoken = sum(chunk.seconds for chunk in sinks[0].chunks)
     assert spoken > 1.0  # real espeak-ng speech of a full sentence

@@ -68,7 +68,10 @@ def test_resident_speaks_korean_staff_reads_japanese(window, qtbot, shots_dir):
     assert _texts(window.staff) == ["番号札をお取りください。"]  # ko -> en -> ja
     own = window.resident.history.bubbles()[0]
     assert own.note_label.text() == "↩ 번호표를 뽑아 주세요."  # back-translation ja -> ko
-    assert own.hint_label.text() == "⇄ English"  # pivot through English is flagged
+    # machine translation through English, flagged in the resident's language
+    assert own.hint_label.text() == "⚙⇄ 영어를 거친 기계 번역 (오류가 있을 수 있음)"
+    staff_mark = window.staff.history.bubbles()[0].hint_label.text()
+    assert staff_mark == "⚙⇄ 英語経由の機械翻訳（精度が下がることがあります）"
     qtbot.waitUntil(lambda: window.staff.replay_button.isEnabled(), timeout=60_000)
     assert sum(c.seconds for c in window.sinks[0].chunks) > 1.0  # Open JTalk spoke
     qtbot.waitUntil(lambda: not window.resident.talk.active, timeout=10_000)

@@ -39,6 +39,7 @@ from counter_app.events import (
     TranslationEvent,
     TurnStage,
 )
+from counter_app.marks import Mark, mark_for, resident_mark
 from counter_app.pipeline.base import AudioSink, AudioSource
 from counter_app.pipeline.interpreter import Interpreter, Turn, TurnRequest
 from counter_app.pipeline.vad import EndOfSpeechGate
@@ -321,16 +322,10 @@ class ConversationWindow(QMainWindow):
                           panel: SidePanel, other: SidePanel) -> None:
         translation = event.translation
         panel.show_partial("")
-        hints = []
-        if translation.phrase_id:
-            hints.append("✔ " + tr("verified_hint"))
-        elif translation.pivoted:  # the resident may not read Japanese: a neutral mark
-            hints.append(tr("pivot_hint") if active.side == "staff" else "⇄ English")
-        panel.add_own(translation.source_text, translation.back_translation, hints)
-        other_hints = ["✔"] if translation.phrase_id else []
-        if translation.phrase_id and not translation.reviewed:
-            other_hints = ["✔ " + tr("unreviewed_hint")]
-        other.add_other(translation.text, other_hints)
+        mark = mark_for(translation)
+        own_mark, other_mark = self._mark_texts(mark, panel), self._mark_texts(mark, other)
+        panel.add_own(translation.source_text, translation.back_translation, [own_mark])
+        other.add_other(translation.text, [other_mark])
         mode = "phrase" if translation.phrase_id else active.mode
         self.conversation.add(Exchange(
             active.side, translation.source, translation.target, translation.source_text,
@@ -339,6 +334,13 @@ class ConversationWindow(QMainWindow):
         if self.stats:
             resident_language = self.resident.language.code
             self.stats.record(resident_language, mode)
+
+    @staticmethod
+    def _mark_texts(mark: Mark, panel: SidePanel) -> str:
+        """The mark in the language of the half that shows it."""
+        if panel.role == "staff":
+            return f"{mark.icon} {tr(mark.value)}"
+        return resident_mark(mark, panel.language.code)
 
     def _finish(self, turn_id: int, active: _ActiveTurn, panel: SidePanel) -> None:
         self.active.pop(turn_id, None)
