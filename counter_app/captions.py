@@ -237,7 +237,7 @@ class CaptionRunner:
                 self._stop.wait(self.reconnect_seconds)  # then try the device again
 
     def _listen(self, recognizer: Recognizer, chunks: Iterable) -> None:
-        session = recognizer.start()
+        session = recognizer.start_continuous()
         origin = self.audio_time  # word timings are relative to the session's start
         utterance_start = last_end = self.audio_time
         for chunk in chunks:
@@ -254,7 +254,7 @@ class CaptionRunner:
                     # a fresh recognizer session at an utterance boundary keeps a
                     # whole-day stream from accumulating decoder state
                     session.finish()
-                    session, origin = recognizer.start(), self.audio_time
+                    session, origin = recognizer.start_continuous(), self.audio_time
             else:
                 self.emit(CaptionPartial(self.speaker, self.postprocess(transcript.text)))
         final = session.finish()
@@ -268,7 +268,9 @@ class CaptionRunner:
         if transcript.words:
             word_start = origin + transcript.words[0].start
             word_end = origin + transcript.words[-1].end
-            if utterance_start - 0.5 <= word_start <= word_end <= self.audio_time + 0.5:
+            # an utterance cut mid-speech starts before the previous final was returned
+            earliest = min(utterance_start, last_end) - 0.5
+            if earliest <= word_start <= word_end <= self.audio_time + 0.5:
                 start, end = word_start, word_end
         if self.pause_speaker_change and start - last_end >= self.pause_speaker_change:
             self._speaker_turn += 1

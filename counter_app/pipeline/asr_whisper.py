@@ -1,10 +1,8 @@
 """Whisper recognizer on faster-whisper (CTranslate2), loaded only from local files.
 
-Whisper decodes whole utterances, so streaming is emulated: the growing buffer is
-re-decoded at a bounded rate and only the prefix that two successive decodes agree
-on is shown (LocalAgreement-2), so partial text never flickers or retracts.  The
-Silero VAD that faster-whisper bundles trims silence and, hands-free, ends an
-utterance after a pause.  Language is fixed or detected from the first seconds.
+Whisper decodes whole utterances, so streaming is emulated by the sessions in
+`whisper_stream` (partial re-decodes, finals at pauses found by the Silero VAD that
+faster-whisper bundles, below).  Language is fixed or detected from the first seconds.
 """
 
 from __future__ import annotations
@@ -16,14 +14,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from counter_app import languages
 from counter_app.errors import EngineUnavailableError, ModelLoadError, UnknownLanguageError
-from counter_app.events import AudioChunk, Transcript
+from counter_app.events import AudioChunk
 from counter_app.pipeline.audio import resample
-from counter_app.pipeline.base import ASR_RATE, Recognizer, RecognizerSession
+from counter_app.pipeline.base import ASR_RATE, Recognizer
+
+if TYPE_CHECKING:
+    from counter_app.pipeline.whisper_stream import StreamSettings, WhisperSession
 
 log = logging.getLogger(__name__)
 
@@ -206,11 +208,24 @@ class WhisperRecognizer(Recognizer):
         `adaptive`: stretch the interval to the last decode's duration, so a slow
         device does not fall behind real time (fewer partials, never more).
         """
+        from counter_app.pipeline.whisper_stream import StreamSettings, WhisperSession
+
+        settings = StreamSettings(partial_interval=partial_interval, adaptive=adaptive,
+                                  end_silence_ms=end_silence_ms)
+        return WhisperSession(self, self._prompt(phrases), settings, vad or VadSettings())
+
+    def start_continuous(self, settings: StreamSettings | None = None) -> WhisperSession:
+        """Caption mode: finals at pauses, long utterances cut, partials within budget
+        (`whisper_stream.CONTINUOUS` unless `settings` are given)."""
+        from counter_app.pipeline.whisper_stream import CONTINUOUS, WhisperSession
+
+        return WhisperSession(self, self._prompt(None), settings or CONTINUOUS, VadSettings())
+
+    def _prompt(self, phrases: Sequence[str] | None) -> str | None:
         prompt = self.initial_prompt
         if phrases:
             prompt = "、".join([*(p.strip("。.") for p in phrases), *([prompt] if prompt else [])])
-        return WhisperSession(self, prompt, partial_interval, end_silence_ms,
-                              vad or VadSettings(), adaptive)
+        return prompt
 
     # --- decoding ---------------------------------------------------------------
 
@@ -236,142 +251,3 @@ class WhisperRecognizer(Recognizer):
             hotwords=self.hotwords, condition_on_previous_text=False,
             without_timestamps=True, vad_filter=False)
         return "".join(segment.text for segment in segments).strip()
-
-
-class WhisperSession(RecognizerSession):
-    """One stream: buffer, VAD, partial re-decodes, final on finish or pause."""
-
-    def __init__(self, recognizer: WhisperRecognizer, prompt: str | None,
-                 partial_interval: float, end_silence_ms: int | None, vad: VadSettings,
-                 adaptive: bool = True):
-        self.recognizer = recognizer
-        self.prompt = prompt
-        self.partial_interval = partial_interval
-        self.end_silence_ms = end_silence_ms
-        self.vad_settings = vad
-        self.adaptive = adaptive
-        self.vad = StreamingVad()
-        self.decodes = 0  # number of Whisper decodes so far (for tests and benchmarks)
-        self._last_decode_seconds = 0.0
-        self._reset()
-
-    def _reset(self) -> None:
-        self._parts: list[np.ndarray] = []
-        self._samples = 0
-        self._decoded_at = 0  # buffer size at the last partial decode
-        self._previous = ""  # last partial hypothesis
-        self._stable = ""  # text already emitted as partial
-        self._speech_frames = 0
-        self._silent_frames = 0
-        self._language: str | None = self.recognizer._whisper_language
-        self._probability: float | None = None
-        self._locked = False
-        self.vad.reset()
-
-    @property
-    def buffered_seconds(self) -> float:
-        return self._samples / ASR_RATE
-
-    def _buffer(self) -> np.ndarray:
-        if len(self._parts) > 1:
-            self._parts = [np.concatenate(self._parts)]
-        return self._parts[0] if self._parts else np.zeros(0, np.float32)
-
-    def _speech(self) -> np.ndarray | None:
-        """The buffer trimmed to its speech; None when the VAD heard none."""
-        bounds = speech_bounds(self.vad.probabilities, self.vad_settings)
-        return None if bounds is None else self._buffer()[bounds[0]:bounds[1]]
-
-    def _our_language(self) -> str:
-        if self._language is None:
-            return self.recognizer.language
-        return _our_code(self._language) or self._language
-
-    def _decode(self, speech: np.ndarray, final: bool) -> str:
-        if self.recognizer._whisper_language is None and not self._locked:
-            # Detect until enough speech was heard, then keep the language fixed so
-            # successive partials agree; a final re-checks what a short start guessed.
-            ranked = self.recognizer.detect_language(speech)
-            if ranked:
-                self._language = _whisper_code(ranked[0][0])
-                self._probability = ranked[0][1]
-            self._locked = len(speech) >= self.recognizer.detect_seconds * ASR_RATE
-        self.decodes += 1
-        started = time.perf_counter()
-        text = self.recognizer.decode(speech, self._language, self.prompt)
-        self._last_decode_seconds = time.perf_counter() - started
-        return text
-
-    def _transcript(self, text: str, final: bool) -> Transcript:
-        language = self._our_language()
-        if language == "zh" and text:  # Whisper says "zh" for both scripts: ask the text
-            from counter_app.langid import detect_text_language
-
-            ranked = [code for code, _ in detect_text_language(text) if code.startswith("zh")]
-            language = ranked[0] if ranked else language
-        return Transcript(text=text, language=language, is_final=final,
-                          detected_probability=self._probability)
-
-    def accept(self, chunk: AudioChunk) -> Transcript | None:
-        samples = _to_float(chunk)
-        if samples.size == 0:
-            return None
-        self._parts.append(samples)
-        self._samples += samples.size
-        probabilities = self.vad.feed(samples)
-        if self.end_silence_ms is not None:
-            if self._utterance_ended(probabilities):
-                return self.finish()
-            if not self._speech_frames:
-                self._drop_leading_silence()
-        return self._maybe_partial()
-
-    def _drop_leading_silence(self, keep_seconds: float = 1.0) -> None:
-        """Hands-free, before anyone speaks: keep only the last second of audio."""
-        drop = len(self.vad.probabilities) - int(keep_seconds * ASR_RATE / _VAD_FRAME)
-        if drop <= 0:
-            return
-        self._parts = [self._buffer()[drop * _VAD_FRAME:]]
-        self._samples -= drop * _VAD_FRAME
-        self._decoded_at = max(0, self._decoded_at - drop * _VAD_FRAME)
-        del self.vad.probabilities[:drop]
-
-    def _utterance_ended(self, probabilities: np.ndarray) -> bool:
-        threshold = self.vad_settings.threshold
-        for probability in probabilities:
-            if probability >= threshold:
-                self._speech_frames += 1
-                self._silent_frames = 0
-            elif probability < threshold - 0.15:
-                self._silent_frames += 1
-        frame_ms = _VAD_FRAME * 1000 / ASR_RATE
-        return (self._speech_frames * frame_ms >= self.vad_settings.min_speech_ms
-                and self._silent_frames * frame_ms >= self.end_silence_ms)
-
-    def _maybe_partial(self) -> Transcript | None:
-        if self.partial_interval <= 0:
-            return None
-        # Never decode more often than one decode takes, so a slow device keeps up.
-        interval = self.partial_interval
-        if self.adaptive:
-            interval = max(interval, self._last_decode_seconds)
-        if self._samples - self._decoded_at < interval * ASR_RATE:
-            return None
-        speech = self._speech()
-        if speech is None:
-            return None
-        self._decoded_at = self._samples
-        hypothesis = self._decode(speech, final=False)
-        agreed = stable_prefix(self._previous, hypothesis, self._our_language() in _UNSPACED)
-        self._previous = hypothesis
-        if len(agreed) <= len(self._stable) or not agreed.startswith(self._stable):
-            return None  # only ever extend what was shown
-        self._stable = agreed
-        return self._transcript(agreed, final=False)
-
-    def finish(self) -> Transcript:
-        speech = self._speech()
-        text = "" if speech is None else self._decode(speech, final=True)
-        transcript = self._transcript(text, final=True)
-        self._reset()
-        return transcript
