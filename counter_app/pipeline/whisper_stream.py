@@ -227,7 +227,7 @@ class WhisperSession(RecognizerSession):
                 self._probability = ranked[0][1]
             self._locked = len(speech) >= self.recognizer.detect_seconds * ASR_RATE
         self.decodes += 1
-        started = time.perf_counter()
+        started = self.clock()
         window, text = self.settings.window_s, None
         if window and self._language and len(speech) < window * ASR_RATE:
             text = window_decode(self.recognizer, speech, self._language, self.prompt, window)
@@ -236,7 +236,7 @@ class WhisperSession(RecognizerSession):
         if text is None:
             text = self.recognizer.decode(speech, self._language, self.prompt)
         if not final:
-            self._partial_seconds = time.perf_counter() - started
+            self._partial_seconds = self.clock() - started
         return text
 
     def _transcript(self, text: str, final: bool,
