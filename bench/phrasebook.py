@@ -1,6 +1,6 @@
-"""Phrasebook import and search timings on a generated 10,000-phrase book.
+"""Phrasebook import, search and term-correction timings on generated data.
 
-    .venv/bin/python bench/phrasebook.py [--phrases 10000] [--languages 30]
+    .venv/bin/python bench/phrasebook.py [--phrases 10000] [--languages 30] [--terms 12000]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from counter_app.phrasebook import save_phrasebook  # noqa: E402
 from counter_app.phrasebook.library import Library  # noqa: E402
 from counter_app.phrasebook.model import Category, Phrase, Phrasebook  # noqa: E402
 from counter_app.phrasebook.search import match_phrase, search  # noqa: E402
+from counter_app.phrasebook.terms import Term, TermDictionary  # noqa: E402
 
 JA_WORDS = ["住民票", "番号札", "マイナンバーカード", "手数料", "転出届", "国民健康保険", "年金",
             "保育園", "窓口", "印鑑", "在留カード", "申請書", "証明書", "税金", "避難所"]
@@ -46,6 +47,35 @@ def generate(count: int, codes: list[str], seed: int = 7) -> Phrasebook:
     return Phrasebook("bench", "1", categories, tuple(phrases))
 
 
+def generate_terms(count: int, seed: int = 7) -> TermDictionary:
+    """`count` distinct terms, each with a misrecognition and an enforced translation."""
+    rng = random.Random(seed)
+    kana = "あいうえおかきくけこさしすせそたちつてとなにぬねの"
+    terms = []
+    for i in range(count):
+        stem = JA_WORDS[i % len(JA_WORDS)] + "".join(rng.choice(kana) for _ in range(3))
+        terms.append(Term(f"{stem}{i}", translations={"en": f"{EN_WORDS[i % 15]} {i}"},
+                          force_translation=True, heard_as={"ja": (f"{stem}誤{i}",)}))
+    return TermDictionary(terms)
+
+
+def bench_terms(count: int) -> None:
+    terms = generate_terms(count)
+    late = terms.terms[-1]
+    utterance = (f"住民 票 の 写し と {late.heard_as['ja'][0]} を ください、"
+                 "マイナンバーカード は お持ち です か")
+    timed(f"term index build ({count:,} terms, ASR ja)",
+          lambda: terms.apply_asr_corrections("", "ja") or terms._asr_rules("ja"))
+    fixed = timed("ASR correction per utterance",
+                  lambda: terms.apply_asr_corrections(utterance, "ja"), repeat=20)
+    assert late.term in fixed
+    timed(f"term index build ({count:,} terms, MT ja->en)", lambda: terms.find("", "ja", "en")
+          or terms._enforced_for("ja", "en"))
+    spans = timed("enforced-term spans per utterance (ja->en)",
+                  lambda: terms.find(fixed, "ja", "en"), repeat=20)
+    print(f"{'':<4}{len(spans)} enforced span(s) found")
+
+
 def timed(label: str, fn, repeat: int = 1):
     times, result = [], None
     for _ in range(repeat):
@@ -61,7 +91,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--phrases", type=int, default=10_000)
     parser.add_argument("--languages", type=int, default=30)
+    parser.add_argument("--terms", type=int, default=12_000)
     args = parser.parse_args()
+    bench_terms(args.terms)
     codes = list(languages.TEXT_LANGUAGES)[: args.languages]
     book = generate(args.phrases, codes)
     print(f"{len(book)} phrases x {len(book.languages)} languages")
@@ -88,12 +120,17 @@ def main() -> None:
 
     if readings.available():
         sample = [p.source_text for p in book.phrases[:200]]
-        start = time.perf_counter()
-        for text in sample:
-            readings.japanese_reading(text)
-        per = (time.perf_counter() - start) / len(sample)
-        print(f"kana reading (pyopenjtalk) per phrase: {per * 1000:.2f} ms "
-              f"-> {per * len(book):.1f} s for the whole book at import")
+        readings.japanese_reading(sample[0])
+        for fast in (False, True):
+            start = time.perf_counter()
+            for text in sample:
+                readings.japanese_reading(text, fast=fast)
+            per = (time.perf_counter() - start) / len(sample)
+            print(f"kana reading (pyopenjtalk{', fast path' if fast else ''}) per phrase: "
+                  f"{per * 1000:.2f} ms -> {per * len(book):.1f} s for {len(book):,} phrases")
+        known = {p.source_text: "x" for p in book.phrases}
+        timed("fill readings, every text known from the active version",
+              lambda: readings.fill_readings(book, known=known))
 
 
 if __name__ == "__main__":

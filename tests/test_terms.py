@@ -3,11 +3,12 @@ the tiny real MT fixture models (direct and through an English pivot)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pytest
 
-from counter_app.phrasebook import ImportValidationError
+from counter_app.phrasebook import ImportValidationError, load_phrasebook
 from counter_app.phrasebook.terms import (
     ChainTranslator,
     Term,
@@ -16,6 +17,7 @@ from counter_app.phrasebook.terms import (
     TermTranslator,
     load_terms,
     save_terms,
+    token_pattern,
 )
 from counter_app.pipeline.base import Translator
 from tests.conftest import MT_FIXTURES
@@ -215,3 +217,103 @@ def test_missing_term_column_and_broken_encoding(tmp_path):
     assert "t.csv: header: missing column 'term'" in problems_of(path)
     path.write_bytes(b"term,en\n\x82\xa0\x82\n")
     assert problems_of(path)[0].startswith("t.csv: line 2: broken encoding")
+
+
+# --- matching: identical to the per-term regexes it replaced -------------------------------
+
+class RegexReference:
+    """The matching code before the trie (one regex alternation per language for ASR,
+    one regex per enforced term and text for MT), kept as the reference."""
+
+    def __init__(self, terms: TermDictionary):
+        self.terms = terms
+
+    def apply_asr_corrections(self, text: str, language: str) -> str:
+        items = []
+        for term in self.terms.terms:
+            written = term.form(language)
+            if written is not None:
+                items += [(f, written, term.whole_utterance)
+                          for f in term.heard_as.get(language, ())]
+        if not items or not text:
+            return text
+        items.sort(key=lambda item: -len(item[0]))
+        parts = [rf"^\s*{token_pattern(f, language)}(?=\s*[\W_]*\s*$)" if whole
+                 else token_pattern(f, language) for f, _, whole in items]
+        pattern = re.compile("|".join(f"({p})" for p in parts), re.IGNORECASE)
+        return pattern.sub(lambda m: items[m.lastindex - 1][1], text)
+
+    def find(self, text: str, source: str, target: str) -> list[tuple[int, int, str]]:
+        taken: list[tuple[int, int, str]] = []
+        for _, form, output in self.terms.enforced(source, target):
+            for match in re.finditer(token_pattern(form, source), text, re.IGNORECASE):
+                if all(match.end() <= s or match.start() >= e for s, e, _ in taken):
+                    taken.append((match.start(), match.end(), output))
+        return sorted(taken)
+
+
+def shipped_terms() -> TermDictionary:
+    from counter_app.phrasebook.library import SHIPPED_DIR
+
+    return load_terms(SHIPPED_DIR / "terms.yaml")
+
+
+def test_trie_matches_like_the_regexes_on_the_shipped_dictionary(terms):
+    from counter_app.phrasebook.library import SHIPPED_DIR
+
+    shipped = shipped_terms()
+    sentences = [p.source_text for p in load_phrasebook(SHIPPED_DIR / "phrasebook.yaml").phrases]
+    heard = [f for t in shipped.terms for fs in t.heard_as.values() for f in fs]
+    texts = sentences + heard + [f"{h}の{s}" for h, s in zip(heard, sentences, strict=False)] + [
+        " ".join(s) for s in sentences[:40]]  # Vosk-style spaces between every character
+    for dictionary in (shipped, terms):
+        reference = RegexReference(dictionary)
+        for text in texts:
+            assert dictionary.apply_asr_corrections(text, "ja") == \
+                reference.apply_asr_corrections(text, "ja"), text
+            for target in ("en", "ko"):
+                assert dictionary.find(text, "ja", target) == \
+                    reference.find(text, "ja", target), text
+
+
+def test_trie_matches_like_the_regexes_on_random_cases():
+    import random
+
+    rng = random.Random(11)
+    alphabets = {"ja": "住民票兵手数料ア イ", "en": "abAB -_.", "ko": "번호표오 "}
+
+    def word(language: str, low: int, high: int) -> str:
+        return "".join(rng.choice(alphabets[language]) for _ in range(rng.randint(low, high)))
+
+    for _ in range(40):
+        entries = []
+        for i in range(rng.randint(1, 12)):
+            heard = {code: tuple(word(code, 1, 4).strip() or "x" for _ in range(2))
+                     for code in alphabets if rng.random() < 0.7}
+            translations = {code: word(code, 1, 5).strip() or "y" for code in ("en", "ko")
+                            if rng.random() < 0.7}
+            entries.append(Term(f"{word('ja', 1, 4).strip() or '語'}{i}", "", translations,
+                                do_not_translate=rng.random() < 0.3,
+                                force_translation=rng.random() < 0.4, heard_as=heard,
+                                whole_utterance=rng.random() < 0.3,
+                                variants={c: (word(c, 1, 4).strip() or "z",)
+                                          for c in ("ja", "en") if rng.random() < 0.3}))
+        dictionary = TermDictionary(entries)
+        reference = RegexReference(dictionary)
+        for _ in range(30):
+            language = rng.choice(list(alphabets))
+            text = word(language, 0, 25)
+            assert dictionary.apply_asr_corrections(text, language) == \
+                reference.apply_asr_corrections(text, language), (text, entries)
+            for target in ("en", "ko", "ja"):
+                if target != language:
+                    assert dictionary.find(text, language, target) == \
+                        reference.find(text, language, target), (text, entries)
+
+
+def test_correction_cost_does_not_grow_with_the_dictionary():
+    big = TermDictionary([Term(f"語彙{i:05d}", heard_as={"ja": (f"誤認{i:05d}",)},
+                               translations={"en": f"word {i}"}, force_translation=True)
+                          for i in range(12_000)])
+    assert big.apply_asr_corrections("誤認00042 と 誤認11999", "ja") == "語彙00042 と 語彙11999"
+    assert big.find("語彙00042の件", "ja", "en") == [(0, 7, "word 42")]

@@ -24,6 +24,13 @@ _LATIN_BYTES = {chr(b): bytes([b]) for b in range(0x80, 0x100)} | {
 _LATIN = "".join(sorted(_LATIN_BYTES))
 _LATIN_RUN = re.compile(f"[{re.escape(_LATIN)}]{{2,}}")
 _LATIN_PAIRS = re.compile(f"(?:[{re.escape(_LATIN)}][\\x40-\\x7e]?)+")
+# Quick tests before the detectors run: what each kind of mojibake cannot lack.
+_LEAD_E0_EF = "".join(ch for lead in range(0xE0, 0xF0) for trail in range(0x40, 0xFD)
+                      if len(ch := bytes([lead, trail]).decode("cp932", "ignore")) == 1)
+_SUSPECT_CP932 = re.compile(f"[\uff61-\uff9f{re.escape(_LEAD_E0_EF)}]")
+_CONTINUATION = "".join(ch for ch, raw in _LATIN_BYTES.items() if 0x80 <= raw[0] <= 0xBF)
+_SUSPECT_UTF8_LATIN = re.compile(f"[\xc2-\xf4][{re.escape(_CONTINUATION)}]")
+_SUSPECT_CP932_LATIN = re.compile("[\u201a\u0192\x82\x83]")  # kana lead bytes 0x82, 0x83
 _CONTROLS = re.compile("[\x80-\x9f\ue000-\uf8ff]")  # C1 controls, private use
 _SUBSTITUTED = re.compile(r"[^\W\d_]\?[^\W\d_]|\?{2,}|^[?\s]+$")
 
@@ -82,9 +89,13 @@ def _cp932_read_as_latin1(text: str) -> list[Fix]:
     return fixes
 
 
-_DETECTORS = ((_utf8_read_as_cp932, "UTF-8 read as Shift_JIS (CP932)"),
-              (_utf8_read_as_latin1, "UTF-8 read as Latin-1"),
-              (_cp932_read_as_latin1, "Shift_JIS (CP932) read as Latin-1"))
+_DETECTORS = ((_SUSPECT_CP932, _utf8_read_as_cp932, "UTF-8 read as Shift_JIS (CP932)"),
+              (_SUSPECT_UTF8_LATIN, _utf8_read_as_latin1, "UTF-8 read as Latin-1"),
+              (_SUSPECT_CP932_LATIN, _cp932_read_as_latin1, "Shift_JIS (CP932) read as Latin-1"))
+
+
+_SUSPECT_ANY = re.compile("|".join(p.pattern for p, _, _ in _DETECTORS)
+                          + f"|\ufffd|{_CONTROLS.pattern}")
 
 
 def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -97,11 +108,13 @@ def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 def mojibake(text: str) -> str | None:
     """Why `text` looks like mojibake (naming what it should have said), or None."""
+    if not _SUSPECT_ANY.search(text):
+        return None
     if "\ufffd" in text:
         return ("contains '\ufffd' (a character lost when the file was converted with the "
                 f"wrong encoding); {SAVE_AS_UTF8}")
-    for detect, how in _DETECTORS:
-        fixes = detect(text)
+    for suspect, detect, how in _DETECTORS:
+        fixes = detect(text) if suspect.search(text) else None
         if fixes:
             start, end = _word_around(text, fixes[0][0], fixes[0][1])
             fixed, last = [], start
