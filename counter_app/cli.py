@@ -45,14 +45,20 @@ def _phrases(args) -> list[str] | None:
 
 
 def cmd_transcribe(args) -> int:
+    """Print the recognized text; exit 1 with a calm line on stderr (in the UI language)
+    when nothing was heard or the recognizer rejected its own output."""
     from counter_app.pipeline.audio import WavFileSource
+    from counter_app.pipeline.interpreter import NOTHING_HEARD, join_finals
 
+    settings = config.load()
     source = WavFileSource(args.file)
-    recognizer = _factory(args).recognizer(args.lang)
+    recognizer = _factory(args, settings).recognizer(args.lang)
     finals = recognizer.transcribe(source.chunks(), _phrases(args))
-    from counter_app.pipeline.interpreter import join_finals
-
-    print(join_finals([t.text for t in finals], args.lang))
+    text = join_finals([t.text for t in finals], args.lang)
+    if not text.strip():
+        print(NOTHING_HEARD.get(settings.ui_language, NOTHING_HEARD["en"]), file=sys.stderr)
+        return 1
+    print(text)
     return 0
 
 

@@ -23,6 +23,7 @@ from counter_app.errors import EngineUnavailableError, ModelLoadError, UnknownLa
 from counter_app.events import AudioChunk
 from counter_app.pipeline.audio import resample
 from counter_app.pipeline.base import ASR_RATE, Recognizer
+from counter_app.pipeline.whisper_guards import GUARDS, Decoded, GuardSettings, guarded_decode
 
 if TYPE_CHECKING:
     from counter_app.pipeline.whisper_stream import StreamSettings, WhisperSession
@@ -244,10 +245,13 @@ class WhisperRecognizer(Recognizer):
 
     def decode(self, samples: np.ndarray, whisper_language: str | None,
                prompt: str | None) -> str:
-        """One full decode of float 16 kHz samples; returns the text."""
-        segments, _ = self.model.transcribe(
-            samples, language=whisper_language or self._whisper_language,
-            beam_size=self.beam_size, temperature=0.0, initial_prompt=prompt,
-            hotwords=self.hotwords, condition_on_previous_text=False,
-            without_timestamps=True, vad_filter=False)
-        return "".join(segment.text for segment in segments).strip()
+        """One full decode of float 16 kHz samples; returns the text, or "" when the
+        guards reject it (a loop, invented text, no speech: see whisper_guards)."""
+        return self.decode_checked(samples, whisper_language, prompt).text
+
+    def decode_checked(self, samples: np.ndarray, whisper_language: str | None,
+                       prompt: str | None, guards: GuardSettings = GUARDS) -> Decoded:
+        """decode() with the guards' verdict; `GuardSettings.off()` is the bare engine."""
+        return guarded_decode(self.model, samples, whisper_language or self._whisper_language,
+                              prompt=prompt, beam_size=self.beam_size,
+                              hotwords=self.hotwords, settings=guards)

@@ -325,6 +325,15 @@ class Interpreter:
         self.emit(SpeechEvent(turn.id, result.speech, synthesizer.quality))
 
 
+# Said when nothing usable was heard, also when the recognizer rejected its own output
+# (a Whisper loop or invented text): calm words, never the engine's, by UI language.
+NOTHING_HEARD = {"ja": "聞き取れませんでした — もう一度どうぞ",
+                 "en": "Nothing was recognized — please try again."}
+
+
 class _NothingHeard(CounterAppError):
     def __init__(self) -> None:
-        super().__init__("Nothing was recognized. Please speak again, a little closer.")
+        super().__init__(NOTHING_HEARD["en"])
+
+
+NOTHING_HEARD_KIND = _NothingHeard.__name__  # PipelineError.kind of this failure

@@ -41,7 +41,7 @@ from counter_app.events import (
 )
 from counter_app.marks import Mark, mark_for, resident_mark
 from counter_app.pipeline.base import AudioSink, AudioSource
-from counter_app.pipeline.interpreter import Interpreter, Turn, TurnRequest
+from counter_app.pipeline.interpreter import NOTHING_HEARD_KIND, Interpreter, Turn, TurnRequest
 from counter_app.pipeline.vad import EndOfSpeechGate
 from counter_app.stats import UsageStats
 from counter_app.ui.bridge import CoreBridge
@@ -310,6 +310,10 @@ class ConversationWindow(QMainWindow):
         elif isinstance(event, PipelineError):
             if event.kind == "voice_unavailable":
                 other.show_hint(f"⌨ {tr('missing_models')}")
+            elif event.kind == NOTHING_HEARD_KIND:  # calm words for staff, never garbage
+                self.staff.show_status(tr("nothing_heard"))
+                if panel is not self.staff:
+                    panel.show_status(event.message)
             else:
                 panel.show_status(event.message)
         elif isinstance(event, StageChanged) and event.stage is TurnStage.RECOGNIZING:

@@ -63,8 +63,8 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
                          "Count usage (never content)"),
     "model_store": ("モデルの場所", "Model folder"),
     "ok": ("OK", "OK"),
-    "nothing_heard": ("聞き取れませんでした。もう一度お話しください。",
-                      "Nothing was recognized. Please speak again."),
+    "nothing_heard": ("聞き取れませんでした — もう一度どうぞ",
+                      "Nothing was recognized — please try again."),
     "translating": ("翻訳中…", "Translating…"),
     "cleared": ("クリアしました", "Cleared"),
     # resident language identification (ui/language_id.py)
