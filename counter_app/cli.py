@@ -49,11 +49,18 @@ def cmd_transcribe(args) -> int:
     when nothing was heard or the recognizer rejected its own output."""
     from counter_app.pipeline.audio import WavFileSource
     from counter_app.pipeline.interpreter import NOTHING_HEARD, join_finals
+    from counter_app.pipeline.wav_messages import WavFileError
 
     settings = config.load()
-    source = WavFileSource(args.file)
-    recognizer = _factory(args, settings).recognizer(args.lang)
-    finals = recognizer.transcribe(source.chunks(), _phrases(args))
+    try:  # the file is read as it is recognized: memory stays flat for any length
+        source = WavFileSource(args.file)
+        recognizer = _factory(args, settings).recognizer(args.lang)
+        finals = recognizer.transcribe(source.chunks(), _phrases(args))
+    except WavFileError as exc:  # what is wrong with the file, in the UI language
+        print(f"error: {exc.in_language(settings.ui_language)}", file=sys.stderr)
+        if settings.ui_language != "en":  # and the English original, for bug reports
+            print(f"       {exc}", file=sys.stderr)
+        return 2
     text = join_finals([t.text for t in finals], args.lang)
     if not text.strip():
         print(NOTHING_HEARD.get(settings.ui_language, NOTHING_HEARD["en"]), file=sys.stderr)

@@ -3,6 +3,7 @@ same audio as reading them whole, and a clear one-line error for every broken fi
 
 from __future__ import annotations
 
+import json
 import struct
 import subprocess
 import sys
@@ -139,34 +140,55 @@ def _make(tmp_path: Path, name: str) -> Path:
     return path
 
 
-BROKEN = [
-    ("rate0", "sample rate of 0 Hz"),
-    ("empty", "empty (0 bytes)"),
-    ("cut_header", "cut off inside its WAV header"),
-    ("only_riff", "cut off inside its WAV header"),
-    ("mp3", "not a readable PCM WAV file (this is an MP3 file)"),
-    ("text", "not a readable PCM WAV file (no RIFF/WAVE header)"),
-    ("width40", "40-bit integer samples are not supported"),
-    ("channels", "declares 65535 channels"),
-    ("mulaw", "compressed (µ-law)"),
-    ("no_data", "no audio data"),
-    ("no_samples", "contains no audio"),
-    ("folder", "is a folder, not a WAV file"),
-    ("missing", "Audio file not found"),
+BROKEN = [  # (file, English, Japanese)
+    ("rate0", "sample rate of 0 Hz", "サンプリングレートが 0 Hz"),
+    ("empty", "empty (0 bytes)", "ファイルが空です（0 バイト）"),
+    ("cut_header", "cut off inside its WAV header", "WAV ヘッダーの途中でファイルが切れています"),
+    ("only_riff", "cut off inside its WAV header", "WAV ヘッダーの途中でファイルが切れています"),
+    ("mp3", "not a readable PCM WAV file (this is an MP3 file)", "（MP3 ファイルです）"),
+    ("text", "not a readable PCM WAV file (no RIFF/WAVE header)", "RIFF/WAVE ヘッダーがありません"),
+    ("width40", "40-bit integer samples are not supported", "40 ビットの整数サンプル"),
+    ("channels", "declares 65535 channels", "チャンネル数が 65535"),
+    ("mulaw", "compressed (µ-law)", "圧縮された音声です（µ-law）"),
+    ("no_data", "no audio data", "音声データがありません"),
+    ("no_samples", "contains no audio", "音声が含まれていません"),
+    ("folder", "is a folder, not a WAV file", "はフォルダーです"),
+    ("missing", "Audio file not found", "音声ファイルが見つかりません"),
 ]
 
 
-@pytest.mark.parametrize(("name", "message"), BROKEN)
-def test_broken_file_gives_one_clear_line(tmp_path, capsys, name, message):
+def _ui_language(monkeypatch, tmp_path: Path, language: str) -> None:
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"ui_language": language}), encoding="utf-8")
+    monkeypatch.setenv("COUNTER_APP_CONFIG", str(settings))
+
+
+@pytest.mark.parametrize(("name", "english", "japanese"), BROKEN)
+def test_broken_file_gives_one_clear_line(tmp_path, capsys, monkeypatch, name, english,
+                                          japanese):
     path = _make(tmp_path, name)
+    _ui_language(monkeypatch, tmp_path, "en")
     assert main(["transcribe", str(path), "--lang", "ko"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err
+    assert err.startswith("error: ") and english in err
     assert err.count("\n") == 1 and "()" not in err
 
 
-def test_sample_rate_zero_in_a_real_process_has_no_traceback(tmp_path):
+@pytest.mark.parametrize(("name", "english", "japanese"), BROKEN)
+def test_broken_file_message_in_japanese_ui(tmp_path, capsys, monkeypatch, name, english,
+                                            japanese):
+    """The UI language first; the English original on a second line for bug reports."""
+    path = _make(tmp_path, name)
+    _ui_language(monkeypatch, tmp_path, "ja")
+    assert main(["transcribe", str(path), "--lang", "ko"]) == 2
+    first, second = capsys.readouterr().err.splitlines()
+    assert first.startswith("error: ") and japanese in first
+    assert english in second
+
+
+def test_sample_rate_zero_in_a_real_process_has_no_traceback(tmp_path, monkeypatch):
     path = _make(tmp_path, "rate0")
+    _ui_language(monkeypatch, tmp_path, "en")
     run = subprocess.run([sys.executable, "-m", "counter_app", "transcribe", str(path),
                           "--lang", "ko"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 2

@@ -12,18 +12,21 @@ from pathlib import Path
 
 import numpy as np
 
-from counter_app.errors import AudioFormatError
 from counter_app.events import AudioChunk
 from counter_app.pipeline.base import ASR_RATE, AudioSource
+from counter_app.pipeline.wav_messages import WavFileError
 
 BLOCK_BYTES = 1 << 20  # read about 1 MB of the file at a time
 MAX_CHANNELS = 64
 RATES = (4_000, 768_000)  # plausible sample rates (Hz)
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 _CODECS = {2: "ADPCM", 6: "A-law", 7: "µ-law", 0x11: "IMA ADPCM", 0x50: "MPEG", 0x55: "MP3"}
-_MAGIC = {b"ID3": "an MP3 file", b"\xff\xfb": "an MP3 file", b"\xff\xf3": "an MP3 file",
-          b"\xff\xf2": "an MP3 file", b"OggS": "an Ogg file", b"fLaC": "a FLAC file",
-          b"FORM": "an AIFF file", b"RIFX": "a big-endian WAV file"}
+_MP3 = ("this is an MP3 file", "MP3 ファイルです")
+_MAGIC = {b"ID3": _MP3, b"\xff\xfb": _MP3, b"\xff\xf3": _MP3, b"\xff\xf2": _MP3,
+          b"OggS": ("this is an Ogg file", "Ogg ファイルです"),
+          b"fLaC": ("this is a FLAC file", "FLAC ファイルです"),
+          b"FORM": ("this is an AIFF file", "AIFF ファイルです"),
+          b"RIFX": ("this is a big-endian WAV file", "ビッグエンディアンの WAV です")}
 _HALF = 32  # half-width of the anti-alias filter
 
 
@@ -129,62 +132,57 @@ class WavFormat:
         return self.frames / self.rate
 
 
-def _fail(path: Path, problem: str) -> AudioFormatError:
-    return AudioFormatError(f"{path.name}: {problem}")
-
-
-def _not_wav(path: Path, head: bytes) -> AudioFormatError:
-    kind = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
-    what = f"this is {kind}" if kind else "no RIFF/WAVE header"
-    return _fail(path, f"not a readable PCM WAV file ({what}). Convert it to 16-bit PCM "
-                       "WAV first (for example: ffmpeg -i input output.wav).")
+def _not_wav(path: Path, head: bytes) -> WavFileError:
+    kind = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)),
+                ("no RIFF/WAVE header", "RIFF/WAVE ヘッダーがありません"))
+    return WavFileError("not_wav", path, kind=kind)
 
 
 def probe_wav(path: str | Path) -> WavFormat:
-    """Read and check a WAV header; any problem is an AudioFormatError saying what it is."""
+    """Read and check a WAV header; any problem is a WavFileError saying what it is."""
     path = Path(path)
     if path.is_dir():
-        raise AudioFormatError(f"{path} is a folder, not a WAV file.")
+        raise WavFileError("folder", path)
     try:
         with path.open("rb") as file:
             size = path.stat().st_size
             return _parse(path, file, size)
     except FileNotFoundError:
-        raise AudioFormatError(f"Audio file not found: {path}") from None
+        raise WavFileError("missing", path) from None
     except PermissionError:
-        raise AudioFormatError(f"Audio file {path} cannot be read (permission denied).") \
-            from None
+        raise WavFileError("unreadable", path,
+                           reason=("permission denied", "アクセス権がありません")) from None
     except OSError as exc:
-        raise AudioFormatError(f"Audio file {path} cannot be read ({exc.strerror}).") from None
+        raise WavFileError("unreadable", path, reason=exc.strerror or str(exc)) from None
 
 
 def _parse(path: Path, file, size: int) -> WavFormat:
     if size == 0:
-        raise _fail(path, "the file is empty (0 bytes).")
+        raise WavFileError("empty", path)
     head = file.read(12)
     if not head.startswith(b"RIFF") or head[8:12] != b"WAVE":
         if len(head) < 12 and b"RIFF".startswith(head[:4]):
-            raise _fail(path, "the file is cut off inside its WAV header.")
+            raise WavFileError("cut_header", path)
         raise _not_wav(path, head)
     fmt = None
     while True:
         chunk = file.read(8)
         if len(chunk) < 8:
-            problem = "the file is cut off inside its WAV header." if fmt is None or chunk \
-                else "the file has no audio data (cut off after its header)."
-            raise _fail(path, problem)
+            raise WavFileError("cut_header" if fmt is None or chunk else "no_data", path)
         kind, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
         if kind == b"fmt ":
             body = file.read(length)
             if len(body) < min(length, 16):
-                raise _fail(path, "the file is cut off inside its WAV header.")
+                raise WavFileError("cut_header", path)
             if length < 16:
-                raise _fail(path, "the WAV header is damaged (format description too short).")
+                raise WavFileError("bad_header", path, detail=(
+                    "format description too short", "形式情報が短すぎます"))
             fmt = body
             file.seek(length & 1, 1)
         elif kind == b"data":
             if fmt is None:
-                raise _fail(path, "the WAV header is damaged (audio before its format).")
+                raise WavFileError("bad_header", path, detail=(
+                    "audio before its format", "形式情報より前に音声があります"))
             offset = file.tell()
             if length in (0, 0xFFFFFFFF):  # written by a stream that never came back
                 length = size - offset
@@ -199,22 +197,17 @@ def _format(path: Path, fmt: bytes, offset: int, length: int) -> WavFormat:
         tag = struct.unpack_from("<H", fmt, 24)[0]  # first bytes of the sub-format GUID
     width = (bits + 7) // 8
     if tag not in (_PCM, _FLOAT):
-        codec = _CODECS.get(tag, f"format code {tag}")
-        raise _fail(path, f"the audio is compressed ({codec}); only PCM WAV is supported. "
-                          "Convert it first (for example: ffmpeg -i input output.wav).")
+        raise WavFileError("compressed", path, codec=_CODECS.get(tag, f"format code {tag}"))
     if (tag == _PCM and width not in (1, 2, 3, 4)) or (tag == _FLOAT and width not in (4, 8)):
-        kind = "floating-point" if tag == _FLOAT else "integer"
-        raise _fail(path, f"{bits}-bit {kind} samples are not supported (8, 16, 24 or "
-                          "32-bit PCM, or 32/64-bit float).")
+        kind = ("floating-point", "浮動小数点") if tag == _FLOAT else ("integer", "整数")
+        raise WavFileError("width", path, bits=bits, kind=kind)
     if channels == 0 or channels > MAX_CHANNELS:
-        raise _fail(path, f"the header declares {channels} channels (1 to {MAX_CHANNELS} "
-                          "are supported); the file is probably damaged.")
+        raise WavFileError("channels", path, channels=channels, most=MAX_CHANNELS)
     if not RATES[0] <= rate <= RATES[1]:
-        raise _fail(path, f"the header declares a sample rate of {rate} Hz (supported: "
-                          f"{RATES[0]:,} to {RATES[1]:,} Hz); the file is probably damaged.")
+        raise WavFileError("rate", path, rate=rate, low=RATES[0], high=RATES[1])
     frames = length // (channels * width)
     if frames == 0:
-        raise _fail(path, "the file contains no audio.")
+        raise WavFileError("no_audio", path)
     return WavFormat(path, channels, rate, width, tag == _FLOAT, offset, frames)
 
 
@@ -251,7 +244,8 @@ def wav_blocks(path: str | Path, rate: int | None = ASR_RATE,
             try:
                 data = file.read(min(step, remaining))
             except OSError as exc:
-                raise _fail(fmt.path, f"reading failed ({exc.strerror or exc}).") from None
+                raise WavFileError("read_failed", fmt.path, reason=exc.strerror or str(exc)) \
+                    from None
             data = data[:len(data) - len(data) % frame_bytes]
             if not data:
                 break  # shorter than the header said
@@ -267,7 +261,7 @@ def read_wav(path: str | Path, rate: int | None = ASR_RATE) -> AudioChunk:
     fmt = probe_wav(path)
     parts = list(wav_blocks(path, rate, fmt))
     if not parts:
-        raise _fail(fmt.path, "the file contains no audio.")
+        raise WavFileError("no_audio", fmt.path)
     return AudioChunk(np.concatenate(parts).tobytes(), rate or fmt.rate)
 
 
@@ -300,7 +294,7 @@ class WavFileSource(AudioSource):
                 yield pending[:size]
                 pending = pending[size:]
         if not read:
-            raise _fail(self.path, "the file contains no audio.")
+            raise WavFileError("no_audio", self.path)
         pending = np.concatenate([pending, np.zeros(int(self.rate * self.tail_silence),
                                                     np.int16)])
         for start in range(0, pending.size, size):
