@@ -363,3 +363,23 @@ def test_import_reports_progress(tmp_path, library):
     seen.clear()
     library.import_terms(terms, progress=lambda *event: seen.append(event))
     assert [s for s, _, _ in seen] == ["reading", "checking", "saving"]
+
+
+def test_admin_screen_shows_import_progress_and_warnings(tmp_path, library, qtbot):
+    pytest.importorskip("PySide6")
+    from counter_app.ui.phrase_admin import PhraseAdminDialog, overall_percent
+
+    assert overall_percent("reading", 0, 1) == 0 and overall_percent("saving", 1, 1) == 100
+    assert overall_percent("readings", 50, 100) == 67
+    dialog = PhraseAdminDialog(library)
+    qtbot.addWidget(dialog)
+    seen: list[int] = []
+    dialog._worker_progress.connect(seen.append)
+    path = tmp_path / "q.csv"
+    path.write_bytes("phrase_id,category,ja,vi\na,c,窓口,Qu?y\n".encode("cp932"))
+    with qtbot.waitSignal(dialog.import_done, timeout=20_000) as done:
+        dialog.start_import("phrasebook", path)
+    assert done.args == ["phrasebook", True]
+    assert seen and seen == sorted(seen) and seen[-1] == 95  # "saving" starts at 95 %
+    assert not dialog.progress.isVisible()
+    assert "row 2, column 'vi'" in dialog.problems.item(0).text()

@@ -37,8 +37,10 @@ def _word(ch: str) -> bool:
 
 
 def _tokens(form: str, language: str) -> list[str]:
-    units = [ch for ch in form if not ch.isspace()] if language in SPACELESS else form.split()
+    if language in SPACELESS:  # a gap may follow every character: not stored, see `gaps`
+        return [_fold(ch) for ch in form if not ch.isspace()]
     tokens: list[str] = []
+    units = form.split()
     for unit in units:
         if tokens:
             tokens.append(_GAP)
@@ -51,6 +53,7 @@ class FormMatcher:
 
     def __init__(self, forms: Iterable[str], language: str):
         self.bounded = language not in SPACELESS  # (?<!\w) ... (?!\w)
+        self.gaps = not self.bounded  # whitespace allowed between any two characters
         self.root: dict = {}
         self.size = 0
         for index, form in enumerate(forms):
@@ -80,6 +83,13 @@ class FormMatcher:
                     yield rule, pos
             if pos < size and (child := node.get(low[pos])) is not None:
                 states.append((child, pos + 1))
+            if self.gaps and node is not self.root:
+                after = pos
+                while after < size and text[after].isspace():
+                    after += 1
+                if after > pos and after < size and (child := node.get(low[after])) is not None:
+                    states.append((child, after + 1))
+                continue
             gap = node.get(_GAP)
             if gap is not None:
                 after = pos
