@@ -108,6 +108,10 @@ def window_decode(recognizer: WhisperRecognizer, samples: np.ndarray, whisper_la
     data = text.encode()
     if len(ids) >= budget or (data and len(data) / len(zlib.compress(data)) > _MAX_COMPRESSION):
         return None
+    from counter_app.pipeline.whisper_guards import text_problem
+
+    if text and text_problem(text, len(samples) / ASR_RATE, whisper_language):
+        return None  # a loop, too long, a subtitle credit: the guarded decode judges
     return text
 
 
