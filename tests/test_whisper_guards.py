@@ -275,3 +275,24 @@ def test_cli_transcribe_says_nothing_heard_calmly(full_store_root, tmp_path, mon
                  "--lang", "ja"]) == 1
     out = capsys.readouterr()
     assert out.out == "" and out.err.strip() == expected
+
+
+@pytest.mark.parametrize("side", ["staff", "resident"])
+def test_counter_screen_shows_the_calm_message(qtbot, tmp_path, monkeypatch, side):
+    pytest.importorskip("PySide6")
+    from counter_app.app import build_window
+    from counter_app.config import Settings
+    from counter_app.pipeline.audio import MemorySink
+    from tests.fakes import FakeFactory, GatedSource, add_choices
+
+    monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
+    settings = Settings()
+    settings.conversation.resident_language = "ko"
+    window = build_window(settings, add_choices(FakeFactory("")),  # nothing recognized
+                          source_factory=lambda _: GatedSource(5), sink_factory=MemorySink)
+    qtbot.addWidget(window)
+    window.show()
+    getattr(window, side).talk.begin()
+    qtbot.waitUntil(lambda: window.staff.status.text() == CALM_JA, timeout=5000)
+    if side == "resident":  # the resident's half keeps its own (English) line
+        assert window.resident.status.text().startswith("Nothing was recognized")
