@@ -70,8 +70,8 @@ class StreamSettings:
 
 
 CONTINUOUS = StreamSettings(
-    partial_interval=0.5, budget=0.5, end_silence_ms=600, early_final_ms=250,
-    max_utterance_s=10.0, first_partial_s=0.6, window_s=10.0, max_backlog_s=0.5,
+    partial_interval=0.5, budget=0.5, end_silence_ms=550, early_final_ms=200,
+    max_utterance_s=10.0, first_partial_s=0.5, window_s=10.0, max_backlog_s=0.5,
     tentative=True, keep_before_speech_s=0.5)
 
 
