@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from counter_app.phrasebook.library import Library, Version
@@ -23,16 +22,16 @@ def _warn(warnings: tuple[Problem, ...]) -> None:
 
 
 def _progress() -> Progress:
-    """Prints the stage and how far it is, at most twice a second, on stderr."""
-    last = {"stage": "", "at": 0.0}
-    labels = {"reading": "reading the file", "checking": "checking entries",
-              "readings": "kana readings", "saving": "saving"}
+    """Prints each stage, then every further 10 % of it, on stderr."""
+    last = {"stage": "", "tenth": -1}
+    labels = {"reading": "reading the file", "cells": "checking cells",
+              "checking": "checking entries", "readings": "kana readings", "saving": "saving"}
 
     def report(stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if stage == last["stage"] and now - last["at"] < 0.5 and done < total:
+        tenth = 10 * done // max(total, 1)
+        if stage == last["stage"] and tenth == last["tenth"]:
             return
-        last.update(stage=stage, at=now)
+        last.update(stage=stage, tenth=tenth)
         count = f" {done:,}/{total:,}" if total > 1 else ""
         print(f"  {labels.get(stage, stage)}{count}", file=sys.stderr, flush=True)
 

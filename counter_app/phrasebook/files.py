@@ -258,7 +258,7 @@ def load_table(path: Path, limits: Limits = PHRASEBOOK_LIMITS,
     problems = Problems(path.name)
     table = read_table(path, problems, limits)
     mapping = _column_languages(table, problems)
-    scan_cells(table, problems, limits.text)
+    scan_cells(table, problems, limits.text, progress)
     warn_substitutions(table, [h for h, c in mapping.items() if c != SOURCE_LANGUAGE
                                and not h.startswith(REVIEWED_PREFIX)], problems)
     categories: dict[str, Category] = {}

@@ -163,6 +163,7 @@ class _Versions:
         path = self._file(number)
         atomic_write(path, lambda temp: self._save(value, temp))
         self._point_to(number)
+        self._cache = (path, path.stat().st_mtime, value)  # no need to read back what we wrote
         # Keep the newest versions and the ones a rollback would return to.
         wanted = set(self._numbers()[-(self.keep + 1):]) | set(self.history()[-(self.keep + 1):])
         for old in self._numbers():

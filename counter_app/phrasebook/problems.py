@@ -13,7 +13,8 @@ MAX_PROBLEMS = 50  # report at most this many problems per import
 MAX_TEXT = 500  # characters per cell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# progress(stage, done, total): stages "reading", "checking", "readings", "saving"
+# progress(stage, done, total): stages "reading", "cells" (CSV/XLSX), "checking",
+# "readings" (phrasebooks with pyopenjtalk), "saving"
 Progress = Callable[[str, int, int], None]
 
 

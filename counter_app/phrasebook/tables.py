@@ -22,6 +22,7 @@ from counter_app.phrasebook.problems import (
     XLSX_UNPACKED,
     Limits,
     Problems,
+    Progress,
     check_entries,
 )
 
@@ -213,11 +214,14 @@ def parse_bool(value: str) -> bool | None:
     return None
 
 
-def scan_cells(table: Table, problems: Problems, limit: int) -> None:
-    """Every cell: no formula-looking start (CSV injection), no over-long text."""
+def scan_cells(table: Table, problems: Problems, limit: int,
+               progress: Progress | None = None) -> None:
+    """Every cell: no formula-looking start (CSV injection), no over-long text, no mojibake."""
     from counter_app.phrasebook.problems import check_text
 
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
+        if progress and number % 1000 == 0:
+            progress("cells", number, len(table.rows))
         for column, value in row.cells.items():
             if value:
                 check_text(problems, row.where(column), value, limit)

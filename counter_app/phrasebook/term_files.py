@@ -121,7 +121,7 @@ def load_terms_table(path: Path, limits: Limits = TERM_LIMITS,
             columns[header] = found
     if "term" not in table.header:
         problems.add("header", "missing column 'term'")
-    scan_cells(table, problems, MAX_TEXT)
+    scan_cells(table, problems, MAX_TEXT, progress)
     warn_substitutions(table, [h for h, (_, code) in columns.items() if code != SOURCE_LANGUAGE],
                        problems)
     if progress:

@@ -42,7 +42,8 @@ EXPORT_FILTERS = {"CSV (Excel, UTF-8) (*.csv)": ".csv", "Excel (*.xlsx)": ".xlsx
                   "YAML (*.yaml)": ".yaml"}
 PHRASEBOOK, TERMS = "phrasebook", "terms"
 # Share of the progress bar per import stage (start, end), in percent.
-STAGES = {"reading": (0, 20), "checking": (20, 40), "readings": (40, 95), "saving": (95, 100)}
+STAGES = {"reading": (0, 15), "cells": (15, 30), "checking": (30, 40), "readings": (40, 95),
+          "saving": (95, 100)}
 
 
 def overall_percent(stage: str, done: int, total: int) -> int:
