@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 
 from counter_app.phrasebook.search import SPACELESS
 
-_GAP = " "  # trie key: whitespace (or none) between two units; units never contain spaces
-_ENDS = 0  # trie key: indices of the forms ending at this node
+# Trie keys besides characters (ints, so that no text character can reach them):
+_ENDS = 0  # indices of the forms ending at this node
+_GAP = 1  # whitespace (or none) between two words of a form
 
 
 def token_pattern(text: str, language: str) -> str:
@@ -36,10 +37,10 @@ def _word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _tokens(form: str, language: str) -> list[str]:
+def _tokens(form: str, language: str) -> list[str | int]:
     if language in SPACELESS:  # a gap may follow every character: not stored, see `gaps`
         return [_fold(ch) for ch in form if not ch.isspace()]
-    tokens: list[str] = []
+    tokens: list[str | int] = []
     units = form.split()
     for unit in units:
         if tokens:
@@ -97,9 +98,6 @@ class FormMatcher:
                     after += 1
                 if after < size and (child := gap.get(low[after])) is not None:
                     states.append((child, after + 1))
-
-    def first_chars(self) -> frozenset[str]:
-        return frozenset(key for key in self.root if isinstance(key, str))
 
     def find_all(self, text: str) -> Iterator[tuple[int, int, int]]:
         """(start, end, rule) for every form at every position (overlaps included)."""
