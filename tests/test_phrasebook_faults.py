@@ -134,6 +134,16 @@ def test_real_text_is_not_taken_for_mojibake(tmp_path):
         assert mojibake(text) is None, text
 
 
+def test_cp932_custom_characters_are_named(tmp_path):
+    # 外字: Shift_JIS user-defined characters (private use), as old ward systems write names.
+    path = tmp_path / "g.csv"
+    path.write_bytes(PB_HEADER.encode() + "a,c,髙橋".encode("cp932") + b"\xf0\x40,x,\n")
+    (message,) = problems_of(load_pb, path)
+    assert message.startswith("g.csv: line 2: not UTF-8; read as Shift_JIS (CP932) it contains "
+                              "the control or private-use character U+E000")
+    assert "外字" in message
+
+
 def test_ambiguous_encoding_is_rejected(tmp_path):
     # Halfwidth katakana in CP932 that is also valid two-byte UTF-8 ("ﾃｽﾄｶ" / "ýĶ").
     path = tmp_path / "a.csv"

@@ -98,6 +98,12 @@ _SUSPECT_ANY = re.compile("|".join(p.pattern for p, _, _ in _DETECTORS)
                           + f"|\ufffd|{_CONTROLS.pattern}")
 
 
+def _control_message(ch: str) -> str:
+    return (f"contains the control or private-use character U+{ord(ch):04X} (a wrong "
+            f"encoding, or a custom character (外字) other computers cannot show); "
+            f"{SAVE_AS_UTF8}")
+
+
 def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
     while start and not text[start - 1].isspace():
         start -= 1
@@ -126,8 +132,7 @@ def mojibake(text: str) -> str | None:
             return (f"looks like mojibake: {text[start:end]!r} should probably read "
                     f"{''.join(fixed)!r} ({how}); {SAVE_AS_UTF8}")
     if (control := _CONTROLS.search(text)) is not None:
-        return (f"contains the control or private-use character U+{ord(control.group()):04X}: "
-                f"the file was converted with the wrong encoding; {SAVE_AS_UTF8}")
+        return _control_message(control.group())
     return None
 
 
@@ -199,8 +204,14 @@ def decode(data: bytes, problems: Problems) -> tuple[str, str] | None:
                              f"{_lines(other_lines)} are not (Shift_JIS/CP932?); the whole "
                              f"file must use one encoding: {SAVE_AS_UTF8}")
             return None
-        if as_cp932 is not None and not _CONTROLS.search(as_cp932):
-            return as_cp932, "cp932"
+        if as_cp932 is not None:
+            control = _CONTROLS.search(as_cp932)
+            if control is None:
+                return as_cp932, "cp932"
+            line = as_cp932[:control.start()].count("\n") + 1
+            problems.add(f"line {line}", f"not UTF-8; read as Shift_JIS (CP932) it "
+                                         f"{_control_message(control.group())}")
+            return None
         candidates = ["utf-8", "cp932"]
     _report_broken(data, candidates, problems)
     return None

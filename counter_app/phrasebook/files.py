@@ -1,4 +1,4 @@
-"""Phrasebook files: YAML (the shipped, diff-friendly format), CSV and XLSX.
+"""Reading phrasebook files: YAML (the shipped format), JSON, CSV and XLSX (writing: export.py).
 
 Every loader validates the whole file and raises ImportValidationError with
 all problems found (up to a cap); nothing half-loaded ever comes back.
