@@ -8,10 +8,12 @@ utterance after a pause.
 Continuous listening (`WhisperRecognizer.start_continuous`, caption mode): the
 Silero VAD ends an utterance at a pause, and an utterance that grows long is cut
 at its quietest recent frame, so the audio re-decoded stays bounded and no line
-stays unfinished.  Partials show the newest hypothesis of the current utterance,
-decoded on a short encoder window (Whisper's 30 s window costs ~4x more CPU), at a
-cadence that adapts to decode time and stops while audio backs up.  A final has
-priority: its decode starts early in a pause and partials stop once one begins.
+stays unfinished.  Speech that fits is decoded on a short encoder window (Whisper's
+30 s window costs ~4x more CPU); a suspect result falls back to the guarded full
+decode (a final) or shows nothing (a partial).  Partials show the newest hypothesis
+of the current utterance, at a cadence that adapts to decode time and stops while
+audio backs up.  A final has priority: its decode starts early in a pause, and no
+partial starts once the pause has begun.
 """
 
 from __future__ import annotations
@@ -329,7 +331,7 @@ class WhisperSession(RecognizerSession):
         interval = settings.partial_interval
         if settings.adaptive:  # never decode more often than decoding allows
             interval = max(interval, self._partial_seconds / settings.budget)
-        if not self._stable and not self._previous and settings.first_partial_s is not None:
+        if not self._decoded_at and settings.first_partial_s is not None:  # first of utterance
             bounds = self._bounds()
             due = bounds is not None and \
                 self._samples - bounds[0] >= settings.first_partial_s * ASR_RATE
