@@ -351,6 +351,11 @@ def test_term_dictionary_entry_and_form_limits(tmp_path, monkeypatch):
     (message,) = problems_of(load_tm, path)
     assert message == ("t.csv: 32 entries; a term dictionary may have at most 10 entries, "
                        "100 characters per text and 20 MB per file")
+    from counter_app.phrasebook.tables import write_xlsx
+
+    write_xlsx(tmp_path / "t.xlsx", ["term", "en"], [[f"語{i}", "x"] for i in range(30)])
+    (message,) = problems_of(load_tm, tmp_path / "t.xlsx")
+    assert message.startswith("t.xlsx: 30 entries; a term dictionary may have at most 10")
     yaml_path = tmp_path / "t.yaml"
     yaml_path.write_text("terms:\n" + "".join(f"- term: 語{i}\n" for i in range(11)),
                          encoding="utf-8")

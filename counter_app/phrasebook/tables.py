@@ -113,9 +113,10 @@ def read_xlsx(path: Path, problems: Problems, limits: Limits) -> Table | None:
     try:
         sheet = book.worksheets[0]
         # data_only=False: a formula cell's value is its formula text, "=..."
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > limits.entries + 1:
-                check_entries(sheet.max_row - 1 if sheet.max_row else number, limits, problems)
+        stream = sheet.iter_rows(values_only=True)
+        for number, cells in enumerate(stream, start=1):
+            if number > limits.entries + 1:  # count the rest (bounded by the unpacked size)
+                check_entries(number - 1 + sum(1 for _ in stream), limits, problems)
             values = []
             for index, value in enumerate(cells):
                 if isinstance(value, str) and value.startswith("="):
