@@ -83,7 +83,9 @@ def timed(label: str, fn, repeat: int = 1):
         result = fn()
         times.append(time.perf_counter() - start)
     shown = statistics.median(times)
-    print(f"{label:<48} {shown * 1000:9.1f} ms" + (f" (median of {repeat})" if repeat > 1 else ""))
+    digits = 3 if shown < 0.001 else 1
+    print(f"{label:<48} {shown * 1000:9.{digits}f} ms"
+          + (f" (median of {repeat})" if repeat > 1 else ""))
     return result
 
 
