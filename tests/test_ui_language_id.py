@@ -152,7 +152,7 @@ def test_silence_gives_no_suggestion(qtbot, factory, monkeypatch, tmp_path):
     window, detection = _window(qtbot, factory, monkeypatch, tmp_path, "en", silent)
     _tap_and_wait(qtbot, detection)
     assert detection.suggestion is None and not detection.resident_bar.isVisible()
-    assert window.staff.status.text() == "聞き取れませんでした。もう一度お話しください。"
+    assert window.staff.status.text() == "聞き取れませんでした — もう一度どうぞ"
 
 
 def test_typed_korean_suggests_korean(qtbot, factory, monkeypatch, tmp_path):
