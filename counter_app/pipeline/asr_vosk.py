@@ -3,13 +3,9 @@
 Open vocabulary: partials while audio streams in, a final at each Vosk
 endpoint (or at `finish()`, the push-to-talk release).
 
-Phrase mode restricts recognition to given sentences.  Vosk grammars are a
-loop over words, not a choice of whole sentences, so a final is found in two
-passes over the utterance: a loop over all the phrases' words proposes the
-nearest phrases (fuzzy match), then each of those is decoded again with a
-grammar of its own words only; the phrase whose own-word decode reproduces it
-best and fits the audio best wins.  Speech that fits no phrase gives an empty
-final (phrase_id None) instead of a forced match.
+Phrase mode restricts recognition to given sentences; its matching lives in
+`vosk_phrases` (a final is a verified phrase only when it clearly is that
+phrase, else unverified open-vocabulary text with phrase_id None).
 """
 
 from __future__ import annotations
@@ -30,10 +26,6 @@ from counter_app.pipeline.base import ASR_RATE, Phrases, Recognizer, RecognizerS
 
 log = logging.getLogger(__name__)
 
-FIRST_PASS_ALTERNATIVES = 5  # hypotheses of the all-words pass used to pick candidates
-CANDIDATES = 4  # phrases decoded again with their own words (each costs a full decode)
-FIT_WEIGHT = 4.0  # 72/41/31 -> 87/37/20 exact/wrong/rejected of 144 espeak utterances
-MIN_SIMILARITY = 72  # tuned with FIT_WEIGHT on 48 phrases x 3 noise variants
 _CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]) "
                       r"(?=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])")
 _CHUNK = re.compile(r"\w+")
@@ -50,20 +42,6 @@ def display_text(text: str, language: str) -> str:
     if language.split("-")[0] in ("ja", "zh"):
         text = _CJK_GAP.sub("", text)
     return text
-
-
-def _jamo(text: str) -> str:
-    """Hangul syllables as their letters (ㄱ ㅏ ㅁ...); other text unchanged."""
-    out = []
-    for char in text:
-        code = ord(char) - 0xAC00
-        if 0 <= code < 11172:
-            out.append(chr(0x1100 + code // 588) + chr(0x1161 + code % 588 // 28))
-            if code % 28:
-                out.append(chr(0x11A7 + code % 28))
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 # --- the model's vocabulary ---------------------------------------------------------
@@ -231,6 +209,8 @@ class VoskRecognizer(Recognizer):
     def start(self, phrases: Phrases | None = None) -> RecognizerSession:
         if phrases is None:
             return VoskSession(self)
+        from counter_app.pipeline.vosk_phrases import PhraseSession
+
         prepared = self.prepare(phrases)
         for phrase in prepared:
             if phrase.missing or not phrase.units:  # ids only: phrase text is not logged
@@ -289,66 +269,3 @@ class VoskSession(RecognizerSession):
         text = display_text(result.get("text", ""), self.language)
         return Transcript(text, self.language, True, words, _mean_confidence(words))
 
-
-class PhraseSession(VoskSession):
-    """Phrase mode: the first pass streams partials; finals are matched phrases."""
-
-    def __init__(self, owner: VoskRecognizer, phrases: list[Phrase]):
-        grammar = sorted({unit for phrase in phrases for unit in phrase.units})
-        super().__init__(owner, grammar, alternatives=FIRST_PASS_ALTERNATIVES)
-        self.phrases = phrases
-        self._audio = bytearray()  # the current utterance
-        self._offset = 0.0  # seconds before the current utterance
-
-    def accept(self, chunk: AudioChunk) -> Transcript | None:
-        self._check(chunk)
-        self._audio += chunk.audio
-        return super().accept(chunk)
-
-    def _final(self, result: dict) -> Transcript:
-        heard = [a["text"] for a in result.get("alternatives", []) if a.get("text")]
-        audio, offset = bytes(self._audio), self._offset
-        self._offset += len(audio) / (2 * ASR_RATE)
-        self._audio.clear()
-        match = self.match(audio, heard) if heard and self.phrases else None
-        if match is None:
-            return Transcript("", self.language, True, confidence=0.0)
-        phrase, words, score = match
-        return Transcript(phrase.text, self.language, True, _words(words, offset),
-                          confidence=score, phrase_id=phrase.id)
-
-    def candidates(self, heard: Sequence[str]) -> list[Phrase]:
-        """The phrases nearest to any first-pass hypothesis, compared letter by letter
-        (Hangul split into jamo, so near-miss syllables still count)."""
-        from rapidfuzz import fuzz
-
-        keys = [_jamo(p.key) for p in self.phrases]
-        best: dict[int, float] = {}
-        for text in heard:
-            key = _jamo(_NON_WORD.sub("", text))
-            for index, phrase_key in enumerate(keys):
-                best[index] = max(best.get(index, 0.0), fuzz.ratio(key, phrase_key))
-        ranked = sorted(best, key=best.__getitem__, reverse=True)[:CANDIDATES]
-        return [self.phrases[index] for index in ranked]
-
-    def match(self, audio: bytes, heard: Sequence[str]) -> tuple[Phrase, list[dict], float] | None:
-        """Decode the utterance with each candidate's own words; among phrases reproduced
-        well enough (similarity >= MIN_SIMILARITY) keep the best similarity + fit."""
-        from rapidfuzz import fuzz
-
-        scored = []
-        for phrase in self.candidates(heard):
-            rec = self.owner.recognizer(phrase.units, alternatives=1)
-            rec.AcceptWaveform(audio)
-            best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
-            similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
-            log.debug("phrase %s: sim %.0f fit %.1f", phrase.id,  # never the words heard
-                      similarity, best.get("confidence", 0.0))
-            scored.append((similarity, float(best.get("confidence", 0.0)), phrase,
-                           best.get("result", [])))
-        accepted = [s for s in scored if s[0] >= MIN_SIMILARITY]
-        if not accepted:
-            return None
-        # how well the phrase is reproduced, plus how well its words fit the audio
-        similarity, _, phrase, words = max(accepted, key=lambda s: s[0] + FIT_WEIGHT * s[1])
-        return phrase, words, similarity / 100.0

@@ -1,0 +1,168 @@
+"""Vosk phrase mode: which listed phrase, if any, an utterance really is.
+
+A Vosk grammar is a loop over words, not a choice of whole sentences, so a
+final is found in two passes: a loop over all the phrases' words proposes the
+nearest phrases (fuzzy match), then each of those is decoded again with a
+grammar of its own words only.  Each candidate gets a score: how well that
+decode reproduces the phrase (similarity) plus how well it fits the audio.
+
+A wrong verified phrase is worse than none, so the best candidate counts only
+when it reproduces its phrase closely and beats the runner-up by a margin.
+Otherwise the utterance is decoded open-vocabulary and returned unverified
+(phrase_id None): it goes to machine translation, marked as such.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from counter_app.events import AudioChunk, Transcript
+from counter_app.pipeline.asr_vosk import (
+    _NON_WORD,
+    Phrase,
+    VoskRecognizer,
+    VoskSession,
+    _mean_confidence,
+    _words,
+    display_text,
+)
+from counter_app.pipeline.base import ASR_RATE
+
+log = logging.getLogger(__name__)
+
+FIRST_PASS_ALTERNATIVES = 5  # hypotheses of the all-words pass used to pick candidates
+CANDIDATES = 4  # phrases decoded again with their own words (each costs a full decode)
+
+
+@dataclass(frozen=True, slots=True)
+class MarginPolicy:
+    """When the best candidate counts as that phrase (see bench/phrase_mode.py).
+
+    Chosen on the even-numbered half of 48 espeak phrases x 3 noise variants,
+    checked on the odd half (held out)."""
+
+    fit_weight: float = 2.0  # similarity points per unit of Vosk's decode score
+    min_similarity: float = 86.0  # 0-100: own-word decode against the phrase text
+    min_margin: float = 5.0  # best score minus the runner-up's
+
+
+DEFAULT_POLICY = MarginPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One candidate phrase decoded with its own words."""
+
+    phrase: Phrase
+    similarity: float  # 0-100: how closely the decode reproduces the phrase
+    fit: float  # Vosk's score of that decode (higher fits the audio better)
+    words: tuple[dict, ...] = ()  # the decode's words with start/end times
+
+    def score(self, policy: MarginPolicy = DEFAULT_POLICY) -> float:
+        return self.similarity + policy.fit_weight * self.fit
+
+
+def decide(scored: Sequence[Scored], policy: MarginPolicy = DEFAULT_POLICY
+           ) -> tuple[Scored | None, float]:
+    """The verified candidate (or None) and its margin over the runner-up.
+
+    The best-scoring candidate must itself reproduce its phrase: a better-fitting
+    candidate that does not is a sign the speech is none of them."""
+    if not scored:
+        return None, 0.0
+    ranked = sorted(scored, key=lambda s: s.score(policy), reverse=True)
+    best = ranked[0]
+    margin = best.score(policy) - ranked[1].score(policy) if len(ranked) > 1 else float("inf")
+    if best.similarity < policy.min_similarity or margin < policy.min_margin:
+        return None, margin
+    return best, margin
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables as their letters (ㄱ ㅏ ㅁ...); other text unchanged."""
+    out = []
+    for char in text:
+        code = ord(char) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(chr(0x1100 + code // 588) + chr(0x1161 + code % 588 // 28))
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class PhraseSession(VoskSession):
+    """Phrase mode: the first pass streams partials; finals are verified phrases,
+    or unverified open-vocabulary text when no phrase is clearly the one said."""
+
+    def __init__(self, owner: VoskRecognizer, phrases: list[Phrase],
+                 policy: MarginPolicy = DEFAULT_POLICY):
+        grammar = sorted({unit for phrase in phrases for unit in phrase.units})
+        super().__init__(owner, grammar, alternatives=FIRST_PASS_ALTERNATIVES)
+        self.phrases = phrases
+        self.policy = policy
+        self.scored: list[Scored] = []  # candidates of the last final (for benchmarks)
+        self._audio = bytearray()  # the current utterance
+        self._offset = 0.0  # seconds before the current utterance
+
+    def accept(self, chunk: AudioChunk) -> Transcript | None:
+        self._check(chunk)
+        self._audio += chunk.audio
+        return super().accept(chunk)
+
+    def _final(self, result: dict) -> Transcript:
+        heard = [a["text"] for a in result.get("alternatives", []) if a.get("text")]
+        audio, offset = bytes(self._audio), self._offset
+        self._offset += len(audio) / (2 * ASR_RATE)
+        self._audio.clear()
+        self.scored = self.score(audio, heard) if heard and self.phrases else []
+        if not heard:
+            return Transcript("", self.language, True, confidence=0.0)
+        best, margin = decide(self.scored, self.policy)
+        log.debug("phrase mode: %s, margin %.1f", best.phrase.id if best else "not verified",
+                  margin)  # ids and scores only, never the words heard
+        if best is None:
+            return self._open_vocabulary(audio, offset)
+        return Transcript(best.phrase.text, self.language, True, _words(list(best.words), offset),
+                          confidence=best.similarity / 100.0, phrase_id=best.phrase.id)
+
+    def _open_vocabulary(self, audio: bytes, offset: float) -> Transcript:
+        """The utterance decoded without a grammar: unverified text for MT."""
+        rec = self.owner.recognizer()
+        rec.AcceptWaveform(audio)
+        result = json.loads(rec.FinalResult())
+        words = _words(result.get("result", []), offset)
+        text = display_text(result.get("text", ""), self.language)
+        return Transcript(text, self.language, True, words, _mean_confidence(words))
+
+    def candidates(self, heard: Sequence[str]) -> list[Phrase]:
+        """The phrases nearest to any first-pass hypothesis, compared letter by letter
+        (Hangul split into jamo, so near-miss syllables still count)."""
+        from rapidfuzz import fuzz
+
+        keys = [jamo(p.key) for p in self.phrases]
+        best: dict[int, float] = {}
+        for text in heard:
+            key = jamo(_NON_WORD.sub("", text))
+            for index, phrase_key in enumerate(keys):
+                best[index] = max(best.get(index, 0.0), fuzz.ratio(key, phrase_key))
+        ranked = sorted(best, key=best.__getitem__, reverse=True)[:CANDIDATES]
+        return [self.phrases[index] for index in ranked]
+
+    def score(self, audio: bytes, heard: Sequence[str]) -> list[Scored]:
+        """Decode the utterance with each candidate's own words."""
+        from rapidfuzz import fuzz
+
+        scored = []
+        for phrase in self.candidates(heard):
+            rec = self.owner.recognizer(phrase.units, alternatives=1)
+            rec.AcceptWaveform(audio)
+            best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
+            similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
+            scored.append(Scored(phrase, similarity, float(best.get("confidence", 0.0)),
+                                 tuple(best.get("result", []))))
+        return scored
