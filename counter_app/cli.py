@@ -55,7 +55,7 @@ def cmd_transcribe(args) -> int:
     try:  # the file is read as it is recognized: memory stays flat for any length
         source = WavFileSource(args.file)
         recognizer = _factory(args, settings).recognizer(args.lang)
-        finals = recognizer.transcribe(source.chunks(), _phrases(args))
+        finals = recognizer.transcribe(source.chunks(), _phrases(args), continuous=True)
     except WavFileError as exc:  # what is wrong with the file, in the UI language
         print(f"error: {exc.in_language(settings.ui_language)}", file=sys.stderr)
         if settings.ui_language != "en":  # and the English original, for bug reports

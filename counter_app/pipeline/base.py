@@ -52,10 +52,17 @@ class Recognizer(ABC):
     def warm_up(self) -> None:
         """Do first-use work now (called when engines are preloaded at start-up)."""
 
-    def transcribe(self, chunks: Iterable[AudioChunk],
-                   phrases: Phrases | None = None) -> list[Transcript]:
-        """All final transcripts of a finite stream (convenience for CLI/tests)."""
-        session = self.start(phrases)
+    def transcribe(self, chunks: Iterable[AudioChunk], phrases: Phrases | None = None, *,
+                   continuous: bool = False) -> list[Transcript]:
+        """All final transcripts of a finite stream (convenience for CLI/tests).
+
+        `continuous`: a recording rather than one utterance; lines end at pauses as
+        in caption mode, so memory stays flat however long the stream is."""
+        if continuous and not phrases:
+            session = self.start_continuous()
+            session.want_partials = False  # nobody watches: only finals matter
+        else:
+            session = self.start(phrases)
         finals = [t for chunk in chunks if (t := session.accept(chunk)) and t.is_final]
         last = session.finish()
         if last.text:
