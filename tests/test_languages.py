@@ -44,3 +44,43 @@ def test_engine_code_mappings_round_trip():
     assert languages.from_argos("zt").code == "zh-Hant"
     assert languages.from_vosk("vn").code == "vi"
     assert languages.from_whisper("zh").code == "zh"
+
+
+def test_every_language_has_a_japanese_name_and_script_facts():
+    names = {lang.japanese for lang in languages.LANGUAGES.values()}
+    assert len(names) == 30 and all("語" in name for name in names)
+    assert languages.japanese_name("vi") == "ベトナム語"
+    assert languages.japanese_name("zh-TW") == "中国語（繁体字）"
+    for lang in languages.LANGUAGES.values():
+        script = lang.script
+        assert script.joiner.strip(" ") or script.joiner == " ", lang.code
+        assert script.sentence_gap in ("", " "), lang.code
+        assert script.ends or lang.code == "th", lang.code  # Thai: a space ends a sentence
+        assert script.spaced or script.by_characters, lang.code
+
+
+def test_which_scripts_are_written_without_spaces():
+    unspaced = {code for code in languages.LANGUAGES if not languages.is_spaced(code)}
+    assert unspaced == {"ja", "zh", "zh-Hant", "th", "my", "km"}
+    # Korean is spaced, but matched and joined by characters (particles attach).
+    assert languages.is_spaced("ko") and languages.by_characters("ko")
+    assert languages.word_gap("ja") == "" and languages.word_gap("en") == " "
+    assert languages.sentence_gap("ja") == "" and languages.sentence_gap("th") == " "
+
+
+def test_list_separators_and_sentence_ends():
+    assert languages.joiner("ja") == "、"
+    assert languages.joiner("zh") == languages.joiner("zh-Hant") == "，"
+    assert languages.joiner("en") == languages.joiner("ko") == ", "
+    assert languages.joiner("ar") == "، "
+    assert languages.sentence_ends("ja") == "。！？"
+    assert languages.sentence_ends("my") == "။"
+    assert all("।" in languages.sentence_ends(code) for code in ("hi", "ne", "bn"))
+    assert all("؟" in languages.sentence_ends(code) for code in ("ar", "fa", "ur"))
+    assert languages.sentence_ends("th") == ""
+
+
+def test_unknown_codes_get_the_spaced_defaults():
+    for code in (None, "auto", "ja-reading", "xx"):
+        assert languages.script(code) is languages.SPACED
+    assert not languages.is_spaced("zh-TW")  # aliases count
