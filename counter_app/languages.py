@@ -30,10 +30,10 @@ _CHINESE = Script(spaced=False, ends="。！？", sentence_gap="", joiner="，",
 # Hangul is spaced, but ASR and writers place spaces freely and particles attach to the
 # word before them: phrase search and term matching/joining go by characters.
 _HANGUL = Script(by_characters=True)
-# Thai and Khmer have no sentence-final dot worth splitting on (Thai: a space ends a
-# sentence) and separate phrases with a space.
-_THAI = Script(spaced=False, ends="", joiner=" ", by_characters=True)
-_KHMER = Script(spaced=False, ends="។៕", joiner=" ", by_characters=True)
+# Thai has no full stop (a space ends a statement); Thai and Khmer separate phrases
+# with a space.
+_THAI = Script(spaced=False, ends="?!", joiner=" ", by_characters=True)
+_KHMER = Script(spaced=False, ends="។៕?!", joiner=" ", by_characters=True)
 _BURMESE = Script(spaced=False, ends="။", joiner="၊ ", by_characters=True)
 _DANDA = Script(ends="।?!")  # Hindi, Nepali, Bengali
 _ARABIC = Script(ends=".؟!", joiner="، ")  # Arabic, Persian
@@ -210,7 +210,7 @@ def sentence_gap(code: str | None) -> str:
 
 
 def sentence_ends(code: str | None) -> str:
-    """Marks that end a sentence ("。！？" in Japanese, "" in Thai)."""
+    """Marks that end a sentence ("。！？" in Japanese, "।?!" in Hindi)."""
     return script(code).ends
 
 

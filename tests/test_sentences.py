@@ -63,6 +63,13 @@ def test_two_sentences_split_in_every_script(code):
     assert split_rules(f"  {text}\n", code) == sentences
 
 
+def test_samples_end_with_the_registry_sentence_ends():
+    for code, sentences in TWO_SENTENCES.items():
+        ends = languages.sentence_ends(code)
+        marked = [s for s in sentences if code != "th" or s.endswith("?")]  # Thai: no full stop
+        assert marked and all(s[-1] in ends for s in marked), code
+
+
 def test_thai_without_punctuation_stays_whole():
     text = "กรุณารับบัตรคิว กรุณารอสักครู่"
     assert split_rules(text, "th") == [text]

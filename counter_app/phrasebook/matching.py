@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from counter_app.phrasebook.search import SPACELESS
+from counter_app import languages
 
 # Trie keys besides characters (ints, so that no text character can reach them):
 _ENDS = 0  # indices of the forms ending at this node
@@ -21,7 +21,7 @@ _GAP = 1  # whitespace (or none) between two words of a form
 
 def token_pattern(text: str, language: str) -> str:
     """A regex matching `text` with or without spaces between its units."""
-    if language in SPACELESS:
+    if languages.by_characters(language):
         units = [ch for ch in text if not ch.isspace()]
         return r"\s*".join(map(re.escape, units))
     body = r"\s*".join(map(re.escape, text.split()))
@@ -38,7 +38,7 @@ def _word(ch: str) -> bool:
 
 
 def _tokens(form: str, language: str) -> list[str | int]:
-    if language in SPACELESS:  # a gap may follow every character: not stored, see `gaps`
+    if languages.by_characters(language):  # a gap may follow every character: see `gaps`
         return [_fold(ch) for ch in form if not ch.isspace()]
     tokens: list[str | int] = []
     units = form.split()
@@ -53,7 +53,7 @@ class FormMatcher:
     """All forms of one language; `forms[i]` is found as rule i (lower i wins ties)."""
 
     def __init__(self, forms: Iterable[str], language: str):
-        self.bounded = language not in SPACELESS  # (?<!\w) ... (?!\w)
+        self.bounded = not languages.by_characters(language)  # (?<!\w) ... (?!\w)
         self.gaps = not self.bounded  # whitespace allowed between any two characters
         self.root: dict = {}
         self.size = 0

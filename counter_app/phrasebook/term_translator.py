@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from counter_app import languages
 from counter_app.phrasebook.matching import token_pattern
-from counter_app.phrasebook.search import SPACELESS
 from counter_app.phrasebook.termdict import TermDictionary
 from counter_app.pipeline.base import Translator
 from counter_app.pipeline.translation import GetTranslator, TranslationService
@@ -95,7 +94,7 @@ class TermTranslator(Translator):
                 joined.append(next(done).strip())
             elif piece.strip():
                 joined.append(piece.strip())
-        glue = "" if self.target in SPACELESS else " "
+        glue = "" if languages.by_characters(self.target) else " "  # Korean too: particles
         return glue.join(p for p in joined if p)
 
 

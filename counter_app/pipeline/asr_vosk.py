@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from counter_app import languages
 from counter_app.errors import AudioFormatError, EngineUnavailableError, ModelLoadError
 from counter_app.events import AudioChunk, Transcript, Word
 from counter_app.pipeline.base import ASR_RATE, Phrases, Recognizer, RecognizerSession
@@ -36,10 +37,10 @@ _NOISE_TOKEN = re.compile(r"^\[\w*\]$|^<\w+>$")  # e.g. "[25]", "<UNK>" in small
 
 
 def display_text(text: str, language: str) -> str:
-    """Vosk joins word units with spaces; Japanese and Chinese use none.  Non-word
-    tokens some models emit ("[25]", "<UNK>") are dropped."""
+    """Vosk joins word units with spaces; unspaced scripts (Japanese, Chinese) use
+    none.  Non-word tokens some models emit ("[25]", "<UNK>") are dropped."""
     text = " ".join(word for word in text.split() if not _NOISE_TOKEN.match(word))
-    if language.split("-")[0] in ("ja", "zh"):
+    if not languages.is_spaced(language):
         text = _CJK_GAP.sub("", text)
     return text
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from counter_app import languages
 from counter_app.errors import CounterAppError
 from counter_app.events import (
     AudioChunk,
@@ -44,13 +45,12 @@ VerifiedLookup = Callable[[Transcript, str], Translation | None]
 # Corrects recognized text (term dictionary rules): (text, language) -> text.
 Postprocess = Callable[[str, str], str]
 
-_NO_SPACE_LANGUAGES = {"ja", "zh", "zh-Hant", "th", "my", "km"}
 _LEVEL_INTERVAL = 0.05  # seconds between microphone level events
 
 
 def join_finals(parts: Sequence[str], language: str) -> str:
-    glue = "" if language in _NO_SPACE_LANGUAGES else " "
-    return glue.join(p.strip() for p in parts if p.strip())
+    """Recognized finals as one text: no space between them in unspaced scripts."""
+    return languages.word_gap(language).join(p.strip() for p in parts if p.strip())
 
 
 @dataclass

@@ -15,13 +15,17 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from counter_app import languages
+
 log = logging.getLogger(__name__)
 
 MAX_SENTENCE_CHARS = 300  # longer runs are cut at spaces so MT never sees a wall of text
 
-# Marks that end a sentence wherever they stand: CJK full stops, dandas (Devanagari,
-# Bengali), Burmese, Ethiopic, Arabic question mark, Urdu full stop, Khmer khan.
-_HARD_ENDS = "。！？｡।॥။።؟۔។៕‼⁇⁈⁉"
+# Marks that end a sentence wherever they stand: every non-ASCII sentence end in the
+# registry (CJK full stops, dandas, Burmese, Arabic question mark, Urdu full stop, Khmer
+# khan), and variants (half-width ｡, double danda, Ethiopic ።, doubled ‼⁇⁈⁉).
+_HARD_ENDS = "".join(sorted({mark for lang in languages.LANGUAGES.values()
+                             for mark in lang.script.ends if not mark.isascii()})) + "｡॥።‼⁇⁈⁉"
 # ASCII marks end a sentence only before a space, the end, or a CJK/Hangul letter.
 _SOFT_ENDS = ".!?…"
 _CLOSERS = "\"'”’»)]}」』）】〕〉》"
@@ -47,8 +51,6 @@ ABBREVIATIONS = frozenset([
 ])
 # Abbreviations only before a number ("No. 5", "p. 12"); elsewhere ordinary words.
 NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "nr", "p", "pp", "vol", "ch", "fig", "tel", "art"])
-
-_NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "zh-Hant"})
 
 
 def split_rules(text: str, language: str = "") -> list[str]:
@@ -103,8 +105,7 @@ def _cut_long(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:
 
 def join_sentences(sentences: list[str], language: str) -> str:
     """Join translated sentences the way the target language writes them."""
-    glue = "" if language in _NO_SPACE_LANGUAGES else " "
-    return glue.join(s for s in sentences if s)
+    return languages.sentence_gap(language).join(s for s in sentences if s)
 
 
 class SentenceSplitter:
