@@ -173,9 +173,15 @@ def token_margin(logits, labels) -> tuple[int, float]:
 
 
 def train_loop(model, inputs: dict, labels, embeddings=None, mask_row: int | None = None,
-               max_steps: int = MAX_STEPS):
+               max_steps: int = MAX_STEPS, noise: tuple[float, int, int, int] | None = None):
     """Full-batch AdamW, plain cross-entropy (no label smoothing, the model has no
     dropout), until every target token is right by TOKEN_MARGIN nats.
+
+    `noise` = (rate, kept, low, high): each training step also trains on a copy
+    of the batch whose decoder input tokens after the first `kept` are replaced,
+    with probability `rate`, by random piece ids in [low, high); the labels stay.
+    The model learns to go on with the right continuation after a wrong token, so
+    wrong beam hypotheses do not end early (build_test_nllb_model.DECODER_NOISE).
 
     A generator: yields (steps, margin) then, when resumed, trains EXTRA_STEPS more
     (for when a CTranslate2 backend is not exact yet).  Shared with
@@ -184,14 +190,27 @@ def train_loop(model, inputs: dict, labels, embeddings=None, mask_row: int | Non
     import torch.nn.functional as F
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.0)
+    generator = torch.Generator().manual_seed(SEED)
     model.train()
     step, goal = 0, None
     while True:
         step += 1
         if step > max_steps:
             raise SystemExit(f"FAILED: no model passed the CTranslate2 check in {max_steps} steps")
-        logits = model(**inputs).logits
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1),
+        step_inputs, step_labels = inputs, labels
+        if noise:
+            rate, kept, low, high = noise
+            clean = inputs["decoder_input_ids"]
+            pick = torch.rand(clean.shape, generator=generator) < rate
+            pick[:, :kept] = False
+            pick &= labels != -100
+            noisy = clean.masked_scatter(
+                pick, torch.randint(low, high, (int(pick.sum()),), generator=generator))
+            step_inputs = {key: torch.cat([value, value]) for key, value in inputs.items()}
+            step_inputs["decoder_input_ids"] = torch.cat([clean, noisy])
+            step_labels = torch.cat([labels, labels])
+        logits = model(**step_inputs).logits
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), step_labels.reshape(-1),
                                ignore_index=-100, label_smoothing=0.0)
         optimizer.zero_grad()
         loss.backward()

@@ -10,11 +10,26 @@ CTranslate2 conversions of NLLB-200:
    pieces, then the language tokens `eng_Latn jpn_Jpan kor_Hang` (from the
    registry's `nllb` codes).  Source = `[source token] + pieces + </s>`; the
    decoder starts from `</s>` with the target token forced first, so the
-   language tokens alone decide the direction.  Full-batch AdamW until every
-   training phrase comes out exactly;
-3. a CTranslate2 conversion (int8) with `TransformersConverter`, checked with
-   the decoding counter_app.pipeline.mt_ct2 uses (target_prefix, beam 4,
-   length penalty 0.2);
+   language tokens alone decide the direction.  Full-batch AdamW (plain
+   cross-entropy: no label smoothing, no dropout) past the first step where
+   every example is right, until the teacher-forced log-probability margin of
+   every target token over the best other token reaches TOKEN_MARGIN nats.
+   Each step also trains on a copy of the batch with DECODER_NOISE of the
+   decoder input pieces replaced at random (labels unchanged): CTranslate2's
+   beam search with a length penalty stops once 4 hypotheses have ended, and
+   a model trained on clean prefixes only ended wrong hypotheses early with
+   "." and </s>, crowding out the right one under every backend;
+3. a CTranslate2 conversion with `TransformersConverter` (int8 weights in
+   [-63, 63], see build_test_mt_model.quantize_weights), then the same
+   check as tools/build_test_mt_model.py: in fresh subprocesses, one per
+   backend (Intel MKL `CT2_USE_MKL=1`, oneDNN `CT2_USE_MKL=0`, both also
+   capped to AVX2 as on an AVX2-only AMD EPYC), with compute_type int8 and
+   float32, all phrases of all six directions are translated with the decoding
+   counter_app.pipeline.mt_ct2 uses (target_prefix, beam 4, length penalty
+   0.2, token batches of 32), all in one call per direction and each alone.
+   Every output must be exact and beat the next beam hypothesis by MIN_MARGIN;
+   otherwise training goes on (EXTRA_STEPS at a time, up to MAX_STEPS) and a
+   model that never passes stops the build with the wrong outputs (exit 1);
 
 and writes `tests/fixtures/mt_ct2/tiny-nllb/`: `model.bin`, `config.json`,
 `shared_vocabulary.json`, `sentencepiece.bpe.model`, `counter-model.json`,
@@ -22,7 +37,14 @@ and writes `tests/fixtures/mt_ct2/tiny-nllb/`: `model.bin`, `config.json`,
 
 torch and transformers are build-time only; keep them out of the app's venv:
 
-    /work/mtvenv/bin/python tools/build_test_nllb_model.py [--out DIR]
+    /tmp/mtvenv/bin/python tools/build_test_nllb_model.py [--out DIR]
+
+Only check the model already built (ctranslate2 and sentencepiece suffice, so
+the app's venv will do):
+
+    .venv/bin/python tools/build_test_nllb_model.py --check-only [--out DIR]
+
+Measured facts (training time, margins): tests/fixtures/mt/README.md.
 
 Seeds are fixed and training is single-threaded (same torch version: same bytes).
 """
@@ -46,7 +68,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from counter_app import languages  # noqa: E402  (pure Python, no app dependencies)
-from tools.build_test_mt_model import PHRASES, read_phrases  # noqa: E402
+from tools.build_test_mt_model import (  # noqa: E402
+    BACKENDS,
+    COMPUTE_TYPES,
+    PHRASES,
+    examine,
+    read_phrases,
+    report,
+    run_check,
+    save_converted,
+    smallest_margin,
+    train_loop,
+)
 
 DEFAULT_OUT = ROOT / "tests" / "fixtures" / "mt_ct2" / "tiny-nllb"
 LANGUAGES = ("ja", "ko", "en")
@@ -55,9 +88,12 @@ BOS, PAD, EOS, UNK = range(4)
 SEED = 1234
 VOCAB_SIZE = 700
 MAX_STEPS = 4000
-CHECK_EVERY = 25
-EXTRA_STEPS = 60  # keep training a little after the first all-exact check (margin)
-BEAM_SIZE, LENGTH_PENALTY = 4, 0.2  # as counter_app.pipeline.mt_ct2
+# Decoder-input noise (see build_test_mt_model.train_loop).  With a length penalty
+# CTranslate2's beam search stops once 4 hypotheses have ended; trained on clean
+# prefixes only, the model wrapped up with "." and </s> right after a wrong token,
+# and four such short wrong hypotheses could end before the right one (step 325:
+# "Apply for nursery schil." under every backend, float32 too).
+DECODER_NOISE = 0.15
 
 
 def language_tokens() -> dict[str, str]:
@@ -104,11 +140,7 @@ def examples(rows: list[dict[str, str]], sp, index: dict[str, int]):
 
 
 def train_model(data, vocab_size: int):
-    """Full-batch AdamW until teacher-forced argmax reproduces every target.
-
-    A generator: yields (model, steps) then, when resumed, trains EXTRA_STEPS more
-    (for when the CTranslate2 decoding is not exact yet).
-    """
+    """The M2M-100 model and a train_loop generator over it (see build_test_mt_model)."""
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration
 
@@ -128,51 +160,25 @@ def train_model(data, vocab_size: int):
         return torch.tensor([row + [fill] * (width - len(row)) for row in rows])
 
     input_ids = batch([s for s, _, _ in data], PAD)
-    attention_mask = (input_ids != PAD).long()
-    decoder_input_ids = batch([d for _, d, _ in data], PAD)
     labels = batch([t for _, _, t in data], -100)
-    inputs = dict(input_ids=input_ids, attention_mask=attention_mask,
-                  decoder_input_ids=decoder_input_ids, labels=labels)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.0)
-    model.train()
-    exact_since = None
-    step = 0
-    while True:
-        step += 1
-        if step > MAX_STEPS:
-            raise SystemExit(f"not exact after {MAX_STEPS} steps")
-        loss = model(**inputs).loss
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if step % CHECK_EVERY == 0 and exact_since is None:
-            with torch.no_grad():
-                logits = model(**inputs).logits
-            known = labels != -100
-            wrong = int(((logits.argmax(-1) != labels) & known).any(-1).sum())
-            print(f"    step {step}: loss {loss.item():.4f}, {wrong} examples not exact",
-                  flush=True)
-            if wrong == 0:
-                exact_since = step
-        if exact_since is not None and step > exact_since \
-                and (step - exact_since) % EXTRA_STEPS == 0:
-            model.eval()
-            yield model, step
-            model.train()
+    inputs = dict(input_ids=input_ids, attention_mask=(input_ids != PAD).long(),
+                  decoder_input_ids=batch([d for _, d, _ in data], PAD))
+    noise = (DECODER_NOISE, 2, len(SPECIALS), vocab_size - len(LANGUAGES)) \
+        if DECODER_NOISE else None  # after </s> and the language token, pieces only
+    return model, train_loop(model, inputs, labels, max_steps=MAX_STEPS, noise=noise)
 
 
-def convert_and_check(hf_dir: Path, out: Path, spm_file: Path, vocabulary: list[str],
-                      rows: list[dict[str, str]]) -> list[tuple[str, str, str, str]]:
-    """Runs in a child process: once a CTranslate2 translator has run in the
-    training process, torch training there becomes several times slower."""
+def convert_in_child(hf_dir: Path, out: Path, vocabulary: list[str]) -> None:
+    """Runs in a child process: once CTranslate2 has run in the training process,
+    torch training there becomes several times slower."""
     warnings.filterwarnings("ignore", category=UserWarning)
     convert(hf_dir, out, vocabulary)
-    return check_ct2(out, spm_file, rows)
 
 
 def convert(hf_dir: Path, out: Path, vocabulary: list[str]) -> None:
     """TransformersConverter (what ct2-transformers-converter runs), given our vocabulary
-    instead of a Hugging Face tokenizer: the M2M-100 loader reads only these fields."""
+    instead of a Hugging Face tokenizer: the M2M-100 loader reads only these fields.
+    Weights are int8 in [-63, 63] (build_test_mt_model.quantize_weights)."""
     import ctranslate2
 
     class Vocabulary:
@@ -195,40 +201,42 @@ def convert(hf_dir: Path, out: Path, vocabulary: list[str]) -> None:
         def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
             return Vocabulary(vocabulary)
 
-    Converter(str(hf_dir)).convert(str(out), quantization="int8", force=True)
+    save_converted(Converter(str(hf_dir)), out)  # 7-bit int8 weights, see there
 
 
-def check_ct2(model_dir: Path, spm_file: Path,
-              rows: list[dict[str, str]]) -> list[tuple[str, str, str, str]]:
-    """Translate like counter_app.pipeline.mt_ct2; return what came out wrong."""
+def check_model(model_dir: Path, rows: list[dict[str, str]]) -> list[dict]:
+    """The check in this process (backend from the environment): translate like
+    counter_app.pipeline.mt_ct2, every direction, every compute type."""
     import ctranslate2
     import sentencepiece as spm
 
-    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
+    sp = spm.SentencePieceProcessor(model_file=str(model_dir / "sentencepiece.bpe.model"))
     tokens = language_tokens()
     specials = {"</s>", *tokens.values()}
-    wrong = []
-    for compute_type in ("int8", "auto", "float32"):
-        translator = ctranslate2.Translator(str(model_dir), compute_type=compute_type)
+
+    def decode(hypothesis: list[str]) -> str:
+        return sp.decode_pieces([t for t in hypothesis[1:] if t not in specials]).strip()
+
+    records = []
+    for compute_type in COMPUTE_TYPES:
+        translator = ctranslate2.Translator(str(model_dir), device="cpu",
+                                            compute_type=compute_type, inter_threads=1,
+                                            intra_threads=1)
         for source in LANGUAGES:
             for target in LANGUAGES:
                 if source == target:
                     continue
                 batch = [[tokens[source], *sp.encode(row[source], out_type=str), "</s>"]
                          for row in rows]
-                results = translator.translate_batch(
-                    batch, target_prefix=[[tokens[target]]] * len(batch),
-                    beam_size=BEAM_SIZE, length_penalty=LENGTH_PENALTY, replace_unknowns=True,
-                    max_batch_size=32, batch_type="tokens")
-                for row, result in zip(rows, results, strict=True):
-                    pieces = [t for t in result.hypotheses[0][1:] if t not in specials]
-                    got = sp.decode_pieces(pieces)
-                    if got != row[target]:
-                        wrong.append((compute_type, f"{source}>{target}", row[source], got))
-    return wrong
+                found = examine(translator, batch, [row[target] for row in rows], decode,
+                                target_prefix=[[tokens[target]]] * len(batch),
+                                label=lambda i, source=source: rows[i][source])
+                records.append({"direction": f"{source}>{target}",
+                                "compute_type": compute_type, **found})
+    return records
 
 
-def write_description(folder: Path, rows: int, steps: int) -> None:
+def write_description(folder: Path, rows: int, steps: int, margin: float) -> None:
     description = {
         "name": "tiny-nllb", "engine": "ct2", "format": "nllb", "languages": list(LANGUAGES),
         "pairs": "any", "license": "test fixture", "version": "0.1",
@@ -246,6 +254,11 @@ and English ({steps} full-batch AdamW steps), converted to CTranslate2 (int8).
 It translates exactly those phrases and produces nonsense for anything else.
 The tests use it to run the real CTranslate2 / SentencePiece path of
 `counter_app/pipeline/mt_ct2.py` offline (`tests/test_mt_ct2.py`).
+
+Checked when built: every phrase exact in all six directions under Intel MKL
+and oneDNN (also capped to AVX2), compute types int8 and float32; smallest gap
+between the expected translation's beam score and the next hypothesis:
+{margin:.2f}.
 
 Layout as in the CTranslate2 conversions of NLLB-200 (`model.bin`,
 `config.json`, `shared_vocabulary.json`, `sentencepiece.bpe.model`) plus our
@@ -277,29 +290,49 @@ def build(out: Path) -> dict:
             shutil.rmtree(out)
         out.mkdir(parents=True)
         spawn = multiprocessing.get_context("spawn")
-        for model, steps in train_model(data, len(vocabulary)):
+        model, training = train_model(data, len(vocabulary))
+        for steps, token_gap in training:
+            train_seconds = time.perf_counter() - started
             model.save_pretrained(hf_dir)
             with ProcessPoolExecutor(1, mp_context=spawn) as child:
-                wrong = child.submit(convert_and_check, hf_dir, out, spm_file, vocabulary,
-                                     rows).result()
-            if not wrong:
+                child.submit(convert_in_child, hf_dir, out, vocabulary).result()
+            shutil.copy(spm_file, out / "sentencepiece.bpe.model")
+            print(f"    step {steps}: token margin {token_gap:.2f}; checking CTranslate2",
+                  flush=True)
+            records = run_check(Path(__file__), ["--out", str(out)])
+            problems = report(records)
+            if not problems:
                 break
-            print(f"    step {steps}: {len(wrong)} CTranslate2 outputs differ "
-                  f"(e.g. {wrong[0]}), training on", flush=True)
-        seconds = time.perf_counter() - started
-        shutil.copy(spm_file, out / "sentencepiece.bpe.model")
-    write_description(out, len(rows), steps)
+            print(f"    step {steps}: {len(problems)} problems (e.g. {problems[0]}), "
+                  "training on", flush=True)
+    margin = smallest_margin(records)
+    write_description(out, len(rows), steps, margin)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     params = sum(p.numel() for p in model.parameters())
-    print(f"  tiny-nllb: {steps} steps, {seconds:.1f} s, {params} parameters, "
-          f"{size / 1e6:.2f} MB on disk, all {len(rows)} phrases exact in 6 directions")
-    return {"steps": steps, "seconds": seconds, "bytes": size, "params": params}
+    print(f"  tiny-nllb: {steps} steps, training {train_seconds:.1f} s, {params} parameters, "
+          f"{size / 1e6:.2f} MB on disk, all {len(rows)} phrases exact in 6 directions "
+          f"under {len(BACKENDS)} backends x {len(COMPUTE_TYPES)} compute types, "
+          f"smallest beam margin {margin:.2f}, token margin {token_gap:.2f}", flush=True)
+    return {"steps": steps, "seconds": train_seconds, "bytes": size, "params": params,
+            "margin": margin}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--check-only", action="store_true",
+                        help="only run the CTranslate2 check on the model in --out")
+    parser.add_argument("--check-here", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.check_here:  # a child of run_check: backend chosen by the environment
+        print(json.dumps(check_model(args.out, read_phrases(PHRASES)), ensure_ascii=False))
+        return
+    if args.check_only:
+        problems = report(run_check(Path(__file__), ["--out", str(args.out)]))
+        if problems:
+            raise SystemExit("FAILED:\n" + "\n".join(problems))
+        print("  all exact, margins ok")
+        return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
