@@ -6,48 +6,11 @@ import os
 import sys
 
 from counter_app import config
-from counter_app.errors import CounterAppError
 from counter_app.pipeline.audio import MicrophoneSource, SpeakerSink
 from counter_app.pipeline.factory import EngineFactory
-from counter_app.pipeline.interpreter import Interpreter
+from counter_app.session import CounterSession
 from counter_app.stats import UsageStats
 from counter_app.store import ModelStore
-
-
-def voice_ready_check(factory: EngineFactory):
-    """True when a language can be heard (ASR) on this machine."""
-
-    def ready(code: str) -> bool:
-        try:
-            factory.choose_recognizer(code)
-            return True
-        except CounterAppError:
-            return False
-
-    return ready
-
-
-def term_hooks(factory: EngineFactory, library=None):
-    """The term dictionary's uses, shared by counter turns and captions:
-    (postprocess(text, language) correcting recognized text, a function making
-    the translation service that enforces terms).  It also gives Whisper the
-    office vocabulary as its prompt.  Without a library: no corrections, plain MT."""
-    if library is None:
-        return None, factory.translation_service
-    from counter_app.phrasebook.terms import TermTranslationService
-
-    def prompt(language: str) -> str:
-        glue = "、" if language in ("ja", "zh", "zh-Hant") else ", "
-        return glue.join(library.terms().vocabulary(language))
-
-    def postprocess(text: str, language: str) -> str:
-        return library.terms().apply_asr_corrections(text, language)
-
-    def service() -> TermTranslationService:
-        return TermTranslationService(factory.translator, library.terms())
-
-    factory.vocabulary_prompt = prompt
-    return postprocess, service
 
 
 def build_window(settings: config.Settings, factory: EngineFactory,
@@ -66,22 +29,17 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     from counter_app.ui.style import stylesheet
 
     set_language(settings.ui_language)
+    session = CounterSession(settings, factory, library=library, verified=verified, stats=stats)
     bridge = CoreBridge()
-    postprocess, service = term_hooks(factory, library)
-    interpreter = Interpreter(factory, bridge.post,
-                              verified_lookup=verified.lookup if verified else None,
-                              postprocess=postprocess, translation_service=service)
+    session.subscribe(bridge.post)
     conv = settings.conversation
     window = ConversationWindow(
-        interpreter, bridge, settings,
+        session, bridge,
         source_factory or (lambda side: MicrophoneSource(conv.microphone)),
         sink_factory or (lambda: SpeakerSink(conv.speaker)),
-        stats=stats, voice_ready=voice_ready_check(factory),
-        save_settings=lambda changed: save_settings(window, changed),
-        phrases_for=verified.phrases_for if verified else None)
+        save_settings=lambda changed: save_settings(window, changed))
     window.setStyleSheet(stylesheet(conv.font_scale))
     window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
-    window.bridge = bridge  # keep it alive with the window
     from counter_app.ui.models import open_model_manager
 
     admin_actions = [(tr("mm_open"), lambda: open_model_manager(window, factory.store, settings))]
@@ -101,32 +59,29 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     attach_language_detection(window, factory)
     captions_button = QPushButton("字 " + tr("captions"))
     captions_button.clicked.connect(
-        lambda: open_captions(window, settings, factory, stats, library))
+        lambda: open_captions(window))
     window.extra_toolbar.insertWidget(3, captions_button)
     return window
 
 
-def open_captions(window, settings, factory, stats, library=None) -> None:
+def open_captions(window) -> None:
     """Caption mode full screen over the counter screen; closing it returns here."""
-    captions = build_caption_window(settings, factory, stats=stats, library=library)
+    captions = build_caption_window(window.session)
     window.caption_window = captions  # keep it alive
     captions.showFullScreen()
     captions.start()
 
 
-def build_caption_window(settings: config.Settings, factory: EngineFactory,
-                         speakers: dict[str, tuple[str, object]] | None = None,
-                         stats: UsageStats | None = None, library=None):
+def build_caption_window(session: CounterSession,
+                         speakers: dict[str, tuple[str, object]] | None = None):
     """Caption mode.  `speakers`: label -> (language, source factory); default is the
-    staff microphone in the staff language."""
-    from counter_app.captions import CaptionRunner
+    staff microphone in the staff language (or both microphones, labelled)."""
     from counter_app.ui.captions import CaptionWindow
     from counter_app.ui.i18n import tr
 
-    conv, caps = settings.conversation, settings.captions
-    two_mics = caps.resident_microphone is not None
+    conv, caps = session.settings.conversation, session.settings.captions
     pause_change = None  # named sources label their own lines
-    if speakers is None and two_mics:  # lines labelled by microphone
+    if speakers is None and caps.resident_microphone is not None:  # labelled by microphone
         speakers = {
             tr("staff"): (conv.staff_language, lambda: MicrophoneSource(conv.microphone)),
             tr("resident"): (conv.resident_language,
@@ -135,29 +90,8 @@ def build_caption_window(settings: config.Settings, factory: EngineFactory,
         speakers = {tr("caption_speaker"): (conv.staff_language,
                                             lambda: MicrophoneSource(conv.microphone))}
         pause_change = caps.speaker_change_seconds or None
-    postprocess, make_service = term_hooks(factory, library)
-    service = make_service()
-
-    def translator(language: str):
-        if not caps.translation_language or caps.translation_language == language:
-            return None
-        return lambda text: service.translate(text, language, caps.translation_language,
-                                              back=False).text
-
-    def runners(session, emit):
-        if stats:
-            for language, _ in speakers.values():
-                stats.record(language, "caption")
-        return [CaptionRunner(session, label, lambda lang=language: factory.recognizer(lang),
-                              source, emit, translate=translator(language),
-                              postprocess=corrections(language),
-                              pause_speaker_change=pause_change)
-                for label, (language, source) in speakers.items()]
-
-    def corrections(language: str):
-        return (lambda text: postprocess(text, language)) if postprocess else None
-
-    return CaptionWindow(caps, runners)
+    return CaptionWindow(caps, lambda lines, emit: session.caption_runners(
+        lines, speakers, emit, pause_speaker_change=pause_change))
 
 
 def show_notices(window) -> None:

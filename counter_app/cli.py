@@ -123,19 +123,21 @@ def cmd_interpret(args) -> int:
 def cmd_languages(args) -> int:
     """Per language: the engines that would serve it now, what is missing, and the
     download size to complete it (from cached catalogs; no network)."""
-    from counter_app.store.catalog import CatalogSources, load_catalogs
-    from counter_app.store.cli import CATALOG_CACHE, human_size, language_availability
+    from counter_app.store.availability import (
+        cached_catalogs,
+        human_size,
+        language_availability,
+    )
+    from counter_app.store.catalog import CatalogSources
 
     settings = config.load()
     factory = _factory(args, settings)
     store = factory.store
     try:
         sources = CatalogSources.from_settings(settings.catalogs)
-        catalogs = load_catalogs(sources, store.root / CATALOG_CACHE)
     except CounterAppError:
-        catalogs = None
-    if catalogs is not None and not catalogs.fetched:
-        catalogs = None  # nothing fetched yet: sizes unknown until `models install` fetches
+        sources = None
+    catalogs = cached_catalogs(store, sources) if sources else None
     rows = {row.code: row for row in language_availability(store, catalogs)}
     print(f"{'code':8} {'language':30} {'voice':5} {'asr':8} {'tts':9} {'missing':28} "
           f"{'download':9} native")

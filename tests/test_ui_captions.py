@@ -10,6 +10,7 @@ from counter_app.config import Settings  # noqa: E402
 from counter_app.events import AudioChunk  # noqa: E402
 from counter_app.pipeline.audio import WavFileSource, write_wav  # noqa: E402
 from counter_app.pipeline.factory import EngineFactory  # noqa: E402
+from counter_app.session import CounterSession  # noqa: E402
 from counter_app.store import ModelStore  # noqa: E402
 
 SAID = ["번호표를 뽑아 주세요", "이 서류를 작성해 주세요"]
@@ -43,7 +44,7 @@ def _window(qtbot, factory, recording, translation=None, **caption_settings):
     for key, value in caption_settings.items():
         setattr(settings.captions, key, value)
     path, _ = recording
-    window = build_caption_window(settings, factory, speakers={
+    window = build_caption_window(CounterSession(settings, factory), speakers={
         "職員": ("ko", lambda: WavFileSource(path, chunk_seconds=0.1))})
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -126,7 +127,7 @@ def test_term_corrections_apply_to_captions(qtbot, factory, recording, tmp_path)
     path, _ = recording
     settings = Settings()
     library = Library(tmp_path / "library")  # the shipped term dictionary
-    window = build_caption_window(settings, factory, library=library, speakers={
+    window = build_caption_window(CounterSession(settings, factory, library=library), speakers={
         "職員": ("ja", lambda: WavFileSource(path))})
     qtbot.addWidget(window)
     runner = window.runners[0]
@@ -135,12 +136,12 @@ def test_term_corrections_apply_to_captions(qtbot, factory, recording, tmp_path)
 
 def test_lines_are_labelled_by_microphone_or_by_pauses(qtbot, factory):
     settings = Settings()
-    one_mic = build_caption_window(settings, factory)
+    one_mic = build_caption_window(CounterSession(settings, factory))
     qtbot.addWidget(one_mic)
     (runner,) = one_mic.runners
     assert runner.speaker == "話者" and runner.pause_speaker_change == 2.0
     settings.captions.resident_microphone = "USB mic"
-    two_mics = build_caption_window(settings, factory)
+    two_mics = build_caption_window(CounterSession(settings, factory))
     qtbot.addWidget(two_mics)
     assert [r.speaker for r in two_mics.runners] == ["職員", "来庁者"]
     assert all(r.pause_speaker_change is None for r in two_mics.runners)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from counter_app import languages
 from counter_app.config import CatalogSettings
 from counter_app.errors import CounterAppError
-from counter_app.store.catalog import Catalog, CatalogSources, load_catalogs
+from counter_app.store.availability import (  # noqa: F401 (re-exported)
+    LanguageAvailability,
+    human_size,
+    language_availability,
+)
+from counter_app.store.catalog import CatalogSources, load_catalogs
 from counter_app.store.download import SummedProgress
 from counter_app.store.health import (
     CATALOG_CACHE,
@@ -29,16 +32,6 @@ from counter_app.store.local import ModelStore
 from counter_app.store.packs import models_for, write_pack
 from counter_app.store.resolve import Plan, plan
 from counter_app.store.verify import check_model
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "size unknown"
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return ""
 
 
 class StderrProgress:
@@ -67,63 +60,6 @@ class StderrProgress:
             self.stream.write("\n")
             self.stream.flush()
             self._last = ""
-
-
-# --- availability (for `counter-app languages`) ----------------------------------
-
-@dataclass(slots=True)
-class LanguageAvailability:
-    code: str
-    installed: dict[str, list[str]] = field(default_factory=dict)  # kind -> engine names
-    missing: list[str] = field(default_factory=list)  # kinds (or "mt ja->xx") still missing
-    download_size: int | None = None  # bytes to complete; None without a cached catalog
-    notes: list[str] = field(default_factory=list)
-
-
-def language_availability(store: ModelStore, catalogs: Catalog | None = None,
-                          staff: str = languages.STAFF_LANGUAGE) -> list[LanguageAvailability]:
-    """Per language of the registry: installed engines, gaps, size to complete.
-
-    Never touches the network: pass catalogs loaded from the cache (or None).
-    """
-    models = store.models()
-    rows = []
-    for code, lang in languages.LANGUAGES.items():
-        row = LanguageAvailability(code)
-        for kind in ("asr", "tts"):
-            engines = sorted({m.engine for m in models if m.kind == kind and m.serves(code)})
-            if engines:
-                row.installed[kind] = engines
-        if lang.openjtalk:
-            row.installed.setdefault("tts", []).append("openjtalk (system)")
-        mt = sorted({m.engine for m in models if m.kind == "mt" and code in m.languages})
-        if mt:
-            row.installed["mt"] = mt
-        needed = _needs(store, code, staff, lang)
-        row.missing = needed
-        if catalogs is not None and needed:
-            wanted = plan([code], catalogs, store, staff)
-            row.download_size = wanted.total_size if not wanted.unknown_sizes else None
-            row.notes = wanted.notes + [f"not in any catalog: {m}" for m in wanted.missing]
-        elif not needed:
-            row.download_size = 0
-        rows.append(row)
-    return rows
-
-
-def _needs(store: ModelStore, code: str, staff: str, lang) -> list[str]:
-    missing = []
-    if not store.find("asr", code):
-        missing.append("asr")
-    if code != staff:
-        for source, target in ((staff, code), (code, staff)):
-            pivot = languages.PIVOT_LANGUAGE
-            if not (store.find_mt(source, target) or (
-                    store.find_mt(source, pivot) and store.find_mt(pivot, target))):
-                missing.append(f"mt {source}->{target}")
-    if lang.voice and not lang.openjtalk and not store.find("tts", code) and not lang.espeak:
-        missing.append("tts")
-    return missing
 
 
 # --- commands ----------------------------------------------------------------------

@@ -1,20 +1,17 @@
-"""Re-emits core events as a Qt signal delivered on the GUI thread."""
+"""The one bridge from core events to Qt: a signal delivered on the GUI thread."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from counter_app.events import TurnEvent
-
 
 class CoreBridge(QObject):
-    """Pass `bridge.post` as the Interpreter's emit callback.
-
-    Workers call post() from their threads; Qt queues the signal to the
+    """Subscribe `bridge.post` to a session (turn events) or pass it as a caption
+    runner's emit.  Workers call post() from their threads; Qt queues the signal to
     receivers living in the GUI thread, so slots only ever paint.
     """
 
     event = Signal(object)
 
-    def post(self, event: TurnEvent) -> None:
+    def post(self, event: object) -> None:
         self.event.emit(event)

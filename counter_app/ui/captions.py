@@ -12,11 +12,9 @@ from collections.abc import Callable
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
-    QObject,
     QRect,
     QSize,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
@@ -44,6 +42,7 @@ from counter_app.captions import (
     CaptionUpdated,
 )
 from counter_app.config import CaptionSettings
+from counter_app.ui.bridge import CoreBridge
 from counter_app.ui.i18n import tr
 
 THEMES = {  # name: (text, background, dim text for partials and labels)
@@ -53,13 +52,6 @@ THEMES = {  # name: (text, background, dim text for partials and labels)
 }
 FONT_SIZES = (24, 32, 40, 48, 64, 80, 96, 128, 160)
 LINE_SPACINGS = (1.0, 1.3, 1.6)  # 160 px ≈ 8–10 CJK characters across
-
-
-class CaptionBridge(QObject):
-    event = Signal(object)
-
-    def post(self, event: CaptionEvent) -> None:
-        self.event.emit(event)
 
 
 class CaptionModel(QAbstractListModel):
@@ -167,7 +159,7 @@ class CaptionWindow(QWidget):
         super().__init__()
         self.settings = settings
         self.session = CaptionSession()
-        self.bridge = CaptionBridge(self)
+        self.bridge = CoreBridge(self)
         self.bridge.event.connect(self.on_event)
         self.runners = runners(self.session, self.bridge.post)
         self.theme = settings.theme if settings.theme in THEMES else "white-on-black"

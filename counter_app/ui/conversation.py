@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.config import Settings
-from counter_app.conversation import Conversation, Exchange
+from counter_app.conversation import Exchange
 from counter_app.errors import CounterAppError
 from counter_app.events import (
     AudioChunk,
@@ -35,15 +35,14 @@ from counter_app.events import (
     SpeechEvent,
     StageChanged,
     TranscriptEvent,
-    Translation,
     TranslationEvent,
     TurnStage,
 )
 from counter_app.marks import Mark, mark_for, resident_mark
 from counter_app.pipeline.base import AudioSink, AudioSource
-from counter_app.pipeline.interpreter import NOTHING_HEARD_KIND, Interpreter, Turn, TurnRequest
+from counter_app.pipeline.interpreter import NOTHING_HEARD_KIND, Turn
 from counter_app.pipeline.vad import EndOfSpeechGate
-from counter_app.stats import UsageStats
+from counter_app.session import CounterSession
 from counter_app.ui.bridge import CoreBridge
 from counter_app.ui.i18n import tr
 from counter_app.ui.language_picker import LanguagePicker
@@ -87,22 +86,21 @@ class RotatableHost(QGraphicsView):
 
 
 class ConversationWindow(QMainWindow):
-    def __init__(self, interpreter: Interpreter, bridge: CoreBridge, settings: Settings,
+    def __init__(self, session: CounterSession, bridge: CoreBridge,
                  source_factory: SourceFactory, sink_factory: SinkFactory,
-                 stats: UsageStats | None = None,
-                 voice_ready: Callable[[str], bool] = lambda code: True,
-                 save_settings: Callable[[Settings], None] = lambda s: None,
-                 phrases_for: Callable[[str], dict[str, str]] | None = None):
+                 save_settings: Callable[[Settings], None] = lambda s: None):
         super().__init__()
-        self.interpreter = interpreter
-        self.settings = settings
+        self.session = session
+        self.interpreter = session.interpreter
+        self.settings = session.settings
         self.source_factory = source_factory
         self.sink_factory = sink_factory
-        self.stats = stats
-        self.voice_ready = voice_ready
+        self.stats = session.stats
+        self.voice_ready = session.voice_ready
         self.save_settings = save_settings
-        self.phrases_for = phrases_for
-        self.conversation = Conversation()
+        self.phrases_for = session.phrases_for
+        self.conversation = session.conversation
+        self.bridge = bridge
         self.active: dict[int, _ActiveTurn] = {}
         self.hands_free_side: str | None = None
         self.last_speech: dict[str, tuple[AudioChunk, ...]] = {}
@@ -173,8 +171,7 @@ class ConversationWindow(QMainWindow):
     # --- user actions ----------------------------------------------------------------
 
     def languages_for(self, side: str) -> tuple[str, str]:
-        me, other = self.panels[side], self.panels["resident" if side == "staff" else "staff"]
-        return me.language.code, other.language.code
+        return self.session.languages_for(side)
 
     def start_talking(self, side: str) -> None:
         if any(t.side == side and t.mode == "voice" for t in self.active.values()):
@@ -190,14 +187,10 @@ class ConversationWindow(QMainWindow):
         if self.hands_free_button.isChecked():
             source = EndOfSpeechGate(source)
             self.hands_free_side = side
-        source_lang, target_lang = self.languages_for(side)
-        conv = self.settings.conversation
-        phrases = self.phrases_for(source_lang) if conv.phrase_mode and self.phrases_for \
-            else None
-        request = TurnRequest(
-            source_lang, target_lang, audio=source, phrases=phrases or None,
-            sink=self.sink_factory() if conv.speak_translations else None,
-            speed=conv.speech_speed, edit_before_translate=conv.edit_before_translate)
+        phrases = None
+        if self.settings.conversation.phrase_mode and self.phrases_for:
+            phrases = self.phrases_for(self.languages_for(side)[0])
+        request = self.session.voice_request(side, source, self.sink_factory(), phrases)
         turn = self.interpreter.start(request)
         self.active[turn.id] = _ActiveTurn(side, turn, "voice")
 
@@ -209,25 +202,14 @@ class ConversationWindow(QMainWindow):
                 active.turn.release()
 
     def send_text(self, side: str, text: str) -> None:
-        source_lang, target_lang = self.languages_for(side)
-        conv = self.settings.conversation
-        turn = self.interpreter.start(TurnRequest(
-            source_lang, target_lang, text=text,
-            sink=self.sink_factory() if conv.speak_translations else None,
-            speed=conv.speech_speed))
+        turn = self.interpreter.start(self.session.text_request(side, text, self.sink_factory()))
         self.active[turn.id] = _ActiveTurn(side, turn, "text")
 
     def show_phrase(self, phrase_id: str, ja: str, text: str, language: str,
                     reviewed: bool = True) -> None:
         """A phrasebook entry chosen by staff: show it on both halves and speak it."""
-        conv = self.settings.conversation
-        translation = Translation(ja, conv.staff_language, language, text,
-                                  back_translation=None, path=(conv.staff_language, language),
-                                  phrase_id=phrase_id, reviewed=reviewed)
-        turn = self.interpreter.start(TurnRequest(
-            conv.staff_language, language, translation=translation,
-            sink=self.sink_factory() if conv.speak_translations else None,
-            speed=conv.speech_speed))
+        turn = self.interpreter.start(self.session.phrase_request(
+            phrase_id, ja, text, language, reviewed, self.sink_factory()))
         self.active[turn.id] = _ActiveTurn("staff", turn, "phrase")
 
     def replay(self, side: str) -> None:
@@ -335,9 +317,7 @@ class ConversationWindow(QMainWindow):
             active.side, translation.source, translation.target, translation.source_text,
             translation.text, translation.back_translation, mode, translation.pivoted,
             bool(translation.phrase_id)))
-        if self.stats:
-            resident_language = self.resident.language.code
-            self.stats.record(resident_language, mode)
+        self.session.record_use(mode)
 
     @staticmethod
     def _mark_texts(mark: Mark, panel: SidePanel) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -40,13 +39,14 @@ from PySide6.QtWidgets import (
 from counter_app import languages
 from counter_app.config import Settings
 from counter_app.errors import CounterAppError, DownloadError
-from counter_app.store.catalog import Catalog, CatalogEntry, CatalogSources, load_catalogs
-from counter_app.store.cli import (
-    CATALOG_CACHE,
+from counter_app.store.availability import (
     LanguageAvailability,
+    Overview,
+    gather,
     human_size,
-    language_availability,
 )
+from counter_app.store.catalog import Catalog, CatalogEntry, CatalogSources, load_catalogs
+from counter_app.store.health import CATALOG_CACHE
 from counter_app.store.install import Installer
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan, plan
@@ -63,29 +63,6 @@ QTableWidget, QListWidget { background: white; }
 QPushButton:disabled, QPushButton#next:disabled { color: #6b7280; background: #e5e7eb;
                                                   border: 2px solid #d1d5db; }
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    """What the screen shows, gathered on a worker thread."""
-
-    models: list[tuple[InstalledModel, int]]  # with sizes in bytes
-    rows: list[LanguageAvailability]
-    catalog: Catalog | None  # from the cache; None when nothing is cached
-    catalog_problem: str = ""
-
-
-def gather(store: ModelStore, sources: CatalogSources) -> Overview:
-    """Installed models and per-language availability, from disk only."""
-    problem = ""
-    try:
-        catalog: Catalog | None = load_catalogs(sources, store.root / CATALOG_CACHE)
-    except CounterAppError as exc:
-        catalog, problem = None, str(exc)
-    if catalog is not None and not catalog.loaded:
-        catalog = None
-    models = [(model, model.size) for model in store.models()]
-    return Overview(models, language_availability(store, catalog), catalog, problem)
 
 
 class PlanProgress:
