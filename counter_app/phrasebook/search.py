@@ -8,6 +8,7 @@ spaces between its word units ("감사 합니다", "住民 票").
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from rapidfuzz import fuzz, process
 if TYPE_CHECKING:
     from counter_app.phrasebook.model import Phrase, Phrasebook
 
+log = logging.getLogger(__name__)
 SPACELESS = frozenset({"ja", "zh", "zh-Hant", "ko", "th", "my", "km"})
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D,
                                                                      0x30FE: 0x309E}
@@ -68,6 +70,7 @@ class PhraseIndex:
             self.keys[READING] = [fold(p.reading, READING) for p in book.phrases]
         # Characters used per language: a query in another script skips that language.
         self.charsets = {code: frozenset("".join(keys)) for code, keys in self.keys.items()}
+        self.match_keys: dict[str, list[str]] = {}  # keys as `match` compares them
 
     def search(self, query: str, languages: list[str] | None = None, limit: int = 30,
                category: str | None = None, cutoff: float = 70.0) -> list[SearchHit]:
@@ -103,15 +106,26 @@ class PhraseIndex:
         return [SearchHit(self.phrases[i], round(s, 1), code) for i, (s, code) in ranked]
 
     def match(self, text: str, language: str, threshold: float) -> PhraseMatch | None:
-        keys = self.keys.get(language)
-        needle = fold(text, language)
-        if not keys or not needle:
+        """The closest phrase that says what `text` says (same content words, negation,
+        numbers; see agreement.py) and scores >= threshold - VARIANT_SLACK."""
+        from counter_app.phrasebook.agreement import VARIANT_SLACK, comparable, disagreement
+
+        if language not in self.keys:
             return None
-        found = process.extractOne(needle, keys, scorer=fuzz.ratio, score_cutoff=threshold)
-        if found is None:
+        if language not in self.match_keys:
+            self.match_keys[language] = [comparable(k, language) for k in self.keys[language]]
+        needle = comparable(fold(text, language), language)
+        if not needle:
             return None
-        _, score, index = found
-        return PhraseMatch(self.phrases[index], round(score, 1), language)
+        for _, score, index in process.extract(needle, self.match_keys[language],
+                                               scorer=fuzz.ratio, limit=5,
+                                               score_cutoff=threshold - VARIANT_SLACK):
+            phrase = self.phrases[index]
+            why = disagreement(text, phrase.texts.get(language, ""), language)
+            if why is None:
+                return PhraseMatch(phrase, round(score, 1), language)
+            log.debug("not phrase %s (%.0f): %s", phrase.id, score, why)
+        return None
 
 
 def search(book: Phrasebook, query: str, languages: list[str] | None = None,
