@@ -56,7 +56,7 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     window.settings_button = settings_button
     from counter_app.ui.language_id import attach_language_detection
 
-    attach_language_detection(window, factory)
+    attach_language_detection(window)
     captions_button = QPushButton("字 " + tr("captions"))
     captions_button.clicked.connect(
         lambda: open_captions(window))

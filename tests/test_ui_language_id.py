@@ -37,7 +37,7 @@ def _window(qtbot, factory, monkeypatch, tmp_path, resident_language, wav=None):
     window = build_window(settings, factory,
                           source_factory=lambda side: WavFileSource(wav),
                           sink_factory=MemorySink)
-    detection = attach_language_detection(window, factory)
+    detection = attach_language_detection(window)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()

@@ -6,7 +6,6 @@ workers and come back as events through the CoreBridge.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +46,7 @@ from counter_app.ui.bridge import CoreBridge
 from counter_app.ui.i18n import tr
 from counter_app.ui.language_picker import LanguagePicker
 from counter_app.ui.panel import SidePanel
+from counter_app.ui.tasks import Task, run_task
 
 SourceFactory = Callable[[str], AudioSource]  # side -> microphone (or file in tests)
 SinkFactory = Callable[[], AudioSink]
@@ -218,15 +218,15 @@ class ConversationWindow(QMainWindow):
             return
         sink = self.sink_factory()
 
-        def play() -> None:
-            try:
-                for chunk in chunks:
-                    sink.play(chunk)
-                sink.close()
-            except CounterAppError:
-                pass  # a missing speaker already shows when a turn speaks
+        def play(task: Task) -> None:
+            for chunk in chunks:
+                if task.cancelled:
+                    break
+                sink.play(chunk)
+            sink.close()
 
-        threading.Thread(target=play, name="replay", daemon=True).start()
+        # a failure (no speaker) already shows when a turn speaks: nothing more to say
+        self._replay = run_task(play, on_failed=lambda exc: None, parent=self)
 
     def set_rotated(self, rotated: bool) -> None:
         self.resident_host.set_rotated(rotated)

@@ -10,10 +10,8 @@ the staff UI language on the staff half.  Nothing changes until someone confirms
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
-import threading
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -22,8 +20,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from counter_app import languages
 from counter_app.errors import CounterAppError
 from counter_app.langid import detect_text_language
-from counter_app.langid_cli import find_whisper_model, language_identifier, record_speech
+from counter_app.spoken_language import find_whisper_model, record_speech
 from counter_app.ui.i18n import current_language, tr
+from counter_app.ui.tasks import Task, run_task
 from counter_app.ui.widgets import TOUCH_MIN
 
 log = logging.getLogger(__name__)
@@ -166,24 +165,17 @@ class SuggestionBar(QFrame):
         self.hide()
 
 
-class _Poster(QObject):
-    """Carries worker results to the GUI thread (queued signal)."""
-
-    message = Signal(object)
-
-
 class LanguageDetection(QObject):
     """The 🌍 button, the two suggestion bars and the worker that listens."""
 
-    def __init__(self, window, factory):
+    def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.factory = factory
+        self.session = window.session
         self.listening = False
         self._discard = False  # next customer while listening: drop the late result
         self._source = None
-        self._poster = _Poster(self)
-        self._poster.message.connect(self._on_message)
+        self._task: Task | None = None
         self.unavailable_reason = self._check_available()
 
         self.button = QPushButton(GLOBE)
@@ -194,13 +186,12 @@ class LanguageDetection(QObject):
         self.button.setEnabled(self.unavailable_reason is None)
         self.button.setToolTip(self.unavailable_reason or tr("langid_tip"))
         self.button.clicked.connect(self.toggle)
-        header = _header_of(window.resident)
-        header.insertWidget(header.indexOf(window.resident.language_button) + 1, self.button)
+        window.resident.add_header_button(self.button)
 
         self.resident_bar = SuggestionBar("resident")
         self.staff_bar = SuggestionBar("staff")
         for panel, bar in ((window.resident, self.resident_bar), (window.staff, self.staff_bar)):
-            panel.layout().insertWidget(1, bar)  # right under the header
+            panel.add_notice(bar)
             bar.chosen.connect(self.confirm)
             bar.other_requested.connect(self.choose_other)
             bar.dismissed.connect(self.dismiss)
@@ -214,7 +205,7 @@ class LanguageDetection(QObject):
         if importlib.util.find_spec("faster_whisper") is None:
             return tr("langid_no_model") + "\npip install faster-whisper"
         try:
-            find_whisper_model(self.factory.store)
+            find_whisper_model(self.session.store)
         except CounterAppError:
             return tr("langid_no_model")
         return None
@@ -251,8 +242,12 @@ class LanguageDetection(QObject):
         self.listening = True
         self.button.setChecked(True)
         self.button.setText("● " + GLOBE)
-        threading.Thread(target=self._work, args=(source,), name="language-id",
-                         daemon=True).start()
+        # Load the model while the resident speaks (the factory's cache lock makes
+        # the identification wait for this load instead of loading twice).
+        run_task(lambda task: self.session.language_identifier(),
+                 on_failed=lambda exc: None, parent=self)  # the listener reports it
+        self._task = run_task(lambda task: self._work(task, source), on_done=self._finished,
+                              on_failed=self._failed, on_progress=self._level, parent=self)
 
     def stop_listening(self) -> None:
         """Stop recording early; what was heard so far is still identified."""
@@ -301,69 +296,47 @@ class LanguageDetection(QObject):
         self.resident_bar.show_suggestion(suggestion, size)
         self.staff_bar.show_suggestion(suggestion, size)
 
-    # --- worker ---------------------------------------------------------------------------
+    # --- worker (a Task off the GUI thread) ---------------------------------------------
 
-    def _work(self, source) -> None:
-        # Load the model while the resident speaks (the factory's cache lock makes
-        # the second call wait for this load instead of loading twice).
-        loader = threading.Thread(target=self._load_quietly, name="language-id-load",
-                                  daemon=True)
-        loader.start()
-        try:
-            audio = record_speech(source, on_chunk=lambda c: self._post(("level", c.level())))
-            recognizer = language_identifier(self.factory)
-            ranked = recognizer.detect_language(audio) if audio is not None else []
-            self._post(("result", ranked))
-        except CounterAppError as exc:
-            self._post(("error", str(exc)))
-        except Exception as exc:  # never leave the button stuck in "listening"
-            log.exception("Language identification failed")
-            self._post(("error", f"{type(exc).__name__}: {exc}"))
+    def _work(self, task: Task, source) -> list[tuple[str, float]]:
+        audio = record_speech(source, on_chunk=lambda chunk: task.report(chunk.level()))
+        recognizer = self.session.language_identifier()
+        return recognizer.detect_language(audio) if audio is not None else []
 
-    def _load_quietly(self) -> None:
-        with contextlib.suppress(Exception):  # the worker reports it when it asks again
-            language_identifier(self.factory)
+    def _level(self, value: float) -> None:
+        self.window.resident.meter.set_level(value)
 
-    def _post(self, message: tuple) -> None:
-        with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
-            self._poster.message.emit(message)
-
-    def _on_message(self, message: tuple) -> None:
-        kind, value = message
-        meter = self.window.resident.meter
-        if kind == "level":
-            meter.set_level(value)
-            return
+    def _stopped(self) -> bool:
+        """Back to idle; True when the result belongs to a previous customer."""
         self.listening = False
         self._source = None
+        self._task = None
         self.button.setChecked(False)
         self.button.setText(GLOBE)
-        meter.setValue(0)
-        if self._discard:
+        self.window.resident.meter.setValue(0)
+        return self._discard
+
+    def _finished(self, ranked: list[tuple[str, float]]) -> None:
+        if self._stopped():
             return
-        if kind == "error":
-            self.window.staff.show_status(f"{tr('langid_failed')}: {value}")
-        elif not value:
+        if not ranked:
             self.window.staff.show_status(tr("nothing_heard"))
         else:
-            self.suggest(value, "speech")
+            self.suggest(ranked, "speech")
+
+    def _failed(self, exc: BaseException) -> None:
+        if self._stopped():
+            return
+        if not isinstance(exc, CounterAppError):  # never leave the button stuck
+            log.error("Language identification failed: %s", type(exc).__name__)
+        self.window.staff.show_status(f"{tr('langid_failed')}: {exc}")
 
 
-def _header_of(panel) -> QHBoxLayout:
-    """The panel's first row (language button, replay)."""
-    layout = panel.layout()
-    for index in range(layout.count()):
-        row = layout.itemAt(index).layout()
-        if row is not None and row.indexOf(panel.language_button) >= 0:
-            return row
-    raise LookupError("the resident panel has no header row with a language button")
-
-
-def attach_language_detection(window, factory) -> LanguageDetection:
+def attach_language_detection(window) -> LanguageDetection:
     """Add spoken and typed language identification to a ConversationWindow (once)."""
     existing = getattr(window, "language_detection", None)
     if existing is not None:
         return existing
-    detection = LanguageDetection(window, factory)
+    detection = LanguageDetection(window)
     window.language_detection = detection
     return detection

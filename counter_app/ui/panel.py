@@ -46,6 +46,10 @@ class SidePanel(QWidget):
         self.replay_button.clicked.connect(self.replay_requested)
         header.addWidget(self.replay_button)
         layout.addLayout(header)
+        self._header = header
+        self.notice_area = QVBoxLayout()  # suggestion bars and the like, under the header
+        self.notice_area.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.notice_area)
 
         self.hint = QLabel()
         self.hint.setObjectName("hint")
@@ -101,6 +105,16 @@ class SidePanel(QWidget):
         self.talk.stopped.connect(self.talk_stopped)
         layout.addWidget(self.talk)
         self.set_language(language)
+
+    # --- slots for other screens (composition, never layout indexes) ---------------
+
+    def add_header_button(self, button: QWidget) -> None:
+        """A button right after the language button (e.g. the 🌍 language check)."""
+        self._header.insertWidget(self._header.indexOf(self.language_button) + 1, button)
+
+    def add_notice(self, widget: QWidget) -> None:
+        """A bar right under the header (e.g. a language suggestion)."""
+        self.notice_area.addWidget(widget)
 
     # --- state ---------------------------------------------------------------------
 
