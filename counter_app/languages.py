@@ -22,11 +22,14 @@ class Script:
     joiner: str = ", "  # between the items of a list (phrases in a Whisper prompt)
     # Compare and join text by characters, ignoring spaces (always so when unspaced).
     by_characters: bool = False
+    han: bool = False  # written with Han characters (numbers also as 三百)
 
 
 SPACED = Script()  # Latin, Cyrillic, Sinhala; also any code the registry does not know
-_JAPANESE = Script(spaced=False, ends="。！？", sentence_gap="", joiner="、", by_characters=True)
-_CHINESE = Script(spaced=False, ends="。！？", sentence_gap="", joiner="，", by_characters=True)
+_JAPANESE = Script(spaced=False, ends="。！？", sentence_gap="", joiner="、", by_characters=True,
+                   han=True)
+_CHINESE = Script(spaced=False, ends="。！？", sentence_gap="", joiner="，", by_characters=True,
+                  han=True)
 # Hangul is spaced, but ASR and writers place spaces freely and particles attach to the
 # word before them: phrase search and term matching/joining go by characters.
 _HANGUL = Script(by_characters=True)
@@ -223,6 +226,11 @@ def by_characters(code: str | None) -> bool:
     """Whether text is compared and joined by characters, spaces ignored (unspaced
     scripts and Korean)."""
     return script(code).by_characters
+
+
+def uses_han(code: str | None) -> bool:
+    """Whether the language is written with Han characters (ja, zh, zh-Hant)."""
+    return script(code).han
 
 
 def japanese_name(code: str) -> str:

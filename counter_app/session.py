@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from counter_app import config
+from counter_app import config, languages
 from counter_app.conversation import Conversation
 from counter_app.errors import CounterAppError
 from counter_app.events import Translation
@@ -52,8 +52,7 @@ def wire_terms(factory: EngineFactory, library=None) -> TermWiring:
 
     def prompt(language: str) -> str:
         terms = list(library.terms().vocabulary(language))[:_PROMPT_TERMS]
-        glue = "、" if language in ("ja", "zh", "zh-Hant") else ", "  # TODO registry fact
-        return glue.join(terms)
+        return languages.joiner(language).join(terms)
 
     def postprocess(text: str, language: str) -> str:
         return library.terms().apply_asr_corrections(text, language)

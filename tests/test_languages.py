@@ -66,6 +66,8 @@ def test_which_scripts_are_written_without_spaces():
     assert languages.is_spaced("ko") and languages.by_characters("ko")
     assert languages.word_gap("ja") == "" and languages.word_gap("en") == " "
     assert languages.sentence_gap("ja") == "" and languages.sentence_gap("th") == " "
+    assert {code for code in languages.LANGUAGES if languages.uses_han(code)} == {
+        "ja", "zh", "zh-Hant"}
 
 
 def test_list_separators_and_sentence_ends():

@@ -29,7 +29,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from counter_app.phrasebook.search import SPACELESS, fold
+from counter_app import languages
+from counter_app.phrasebook.search import fold
 
 log = logging.getLogger(__name__)
 MIN_LENGTH_RATIO = 0.7
@@ -132,7 +133,7 @@ def _han_value(run: str) -> str:
 def numbers(text: str, language: str) -> tuple[str, ...]:
     """Every number in `text` as a canonical value, sorted."""
     text = _THOUSANDS.sub("", unicodedata.normalize("NFKC", text))
-    if language in ("ja", "zh", "zh-Hant"):
+    if languages.uses_han(language):
         found = [_han_value(run) for run in _HAN_NUMBER.findall(text)]
     else:
         found = [n if ":" in n else str(float(n)).removesuffix(".0")
@@ -141,14 +142,14 @@ def numbers(text: str, language: str) -> tuple[str, ...]:
 
 
 def _strip_numbers(text: str, language: str) -> str:
-    pattern = _HAN_NUMBER if language in ("ja", "zh", "zh-Hant") else _DIGITS
+    pattern = _HAN_NUMBER if languages.uses_han(language) else _DIGITS
     return pattern.sub(" ", _THOUSANDS.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def comparable(folded: str, language: str) -> str:
     """Folded text with spelling variants unified and politeness words dropped
     (what fuzzy scoring compares, so that 下さい and ください score alike)."""
-    if language in ("ja", "zh", "zh-Hant"):  # 三百 and 300 score alike
+    if languages.uses_han(language):  # 三百 and 300 score alike
         folded = _HAN_NUMBER.sub(lambda m: _han_value(m[0]), _THOUSANDS.sub("", folded))
     if language == "ja":
         for variant, same in _JA_VARIANTS:
@@ -163,7 +164,7 @@ def comparable(folded: str, language: str) -> str:
     polite = _POLITE.get(language)
     if not polite:
         return folded
-    if language in SPACELESS:
+    if languages.by_characters(language):
         for word in polite:
             folded = folded.replace(word, "")
         return folded
@@ -248,7 +249,7 @@ def gist(text: str, language: str) -> Gist:
         words, negations = _japanese(text)
     elif language == "ko":
         words = _korean(_strip_numbers(spaced, language))
-    elif language in SPACELESS:
+    elif languages.by_characters(language):
         words = _pairs(comparable(fold(_strip_numbers(text, language), language), language))
     else:
         words = tuple(w for w in folded.split() if not _DIGITS.fullmatch(w))
