@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from counter_app import languages  # noqa: E402
 from counter_app.phrasebook.agreement import _sudachi, disagreement  # noqa: E402
 from counter_app.phrasebook.files import load_phrasebook  # noqa: E402
-from counter_app.phrasebook.search import SPACELESS, match_phrase  # noqa: E402
+from counter_app.phrasebook.search import match_phrase  # noqa: E402
 
 _PUNCT = {code: " " for code in range(0x10000) if unicodedata.category(chr(code))[0] == "P"}
 _KEEP = re.compile(r"(?<!\d)[^\w\s]|[^\w\s](?!\d)")  # "6:30" keeps its colon
@@ -43,7 +44,7 @@ def variants(text: str, language: str) -> dict[str, str]:
     found = {"no punctuation": plain, "wide": text.translate(_WIDE)}
     if language == "ja":
         found["spaced"] = " ".join(_words(plain))  # a recognizer's word units
-    elif language in SPACELESS and language != "ko":
+    elif not languages.is_spaced(language):
         found["spaced"] = " ".join(re.findall(r"\d+(?:[.:]\d+)?|\S", plain))
     else:
         found["extra spaces"] = "  ".join(text.split())

@@ -2,8 +2,8 @@
 
 Text is folded before comparing: NFKC (full-width/half-width, half-width
 katakana), case folding, katakana -> hiragana, punctuation dropped, and spaces
-dropped for scripts written without them (ja, zh, ko, th...), because ASR puts
-spaces between its word units ("감사 합니다", "住民 票").
+dropped where the registry compares by characters (ja, zh, ko, th...), because
+ASR puts spaces between its word units ("감사 합니다", "住民 票").
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from counter_app.languages import by_characters
+
 if TYPE_CHECKING:
     from counter_app.phrasebook.model import Phrase, Phrasebook
 
 log = logging.getLogger(__name__)
-SPACELESS = frozenset({"ja", "zh", "zh-Hant", "ko", "th", "my", "km"})
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D,
                                                                      0x30FE: 0x309E}
 # katakana -> hiragana, punctuation/symbols/separators -> space (one C-level translate)
@@ -32,7 +33,7 @@ def fold(text: str, language: str | None = None) -> str:
     """The comparison form of `text` in `language` (None: keep single spaces)."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
     words = text.split()
-    return "".join(words) if language in SPACELESS or language == READING else " ".join(words)
+    return "".join(words) if language == READING or by_characters(language) else " ".join(words)
 
 
 @dataclass(frozen=True, slots=True)
