@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from counter_app import languages
 from counter_app.phrasebook.library import Library, Version
 from counter_app.phrasebook.problems import Problem, Progress
 
@@ -104,6 +105,32 @@ def cmd_pb_search(args) -> int:
     return 0
 
 
+def cmd_pb_review_export(args) -> int:
+    from counter_app.phrasebook.review import export_review
+
+    book = _library(args).phrasebook()
+    count = export_review(book, args.lang, args.output)
+    code = languages.get(args.lang).code
+    todo = sum(1 for p in book.phrases if not (p.text(code) and p.is_reviewed(code)))
+    print(f"Wrote {count} phrases ({todo} not reviewed yet) to {args.output} for a native "
+          f"{code} reviewer: fill corrected_{code} and comment, set reviewed_{code} to "
+          "TRUE for each checked translation.")
+    return 0
+
+
+def cmd_pb_review_import(args) -> int:
+    from counter_app.phrasebook.review import import_review
+
+    result = import_review(_library(args), args.file, args.reviewer, args.date)
+    print(f"Review of {result.language} by {args.reviewer}: {len(result.approved)} approved, "
+          f"{len(result.corrected)} corrected, {len(result.withdrawn)} sign-offs withdrawn; "
+          f"installed as {_describe(result.version)}.")
+    for ident, comment in result.comments.items():
+        print(f"  comment on {ident}: {comment}")
+    _warn(result.warnings)
+    return 0
+
+
 # --- terms ------------------------------------------------------------------------------
 
 def cmd_terms_validate(args) -> int:
@@ -181,6 +208,17 @@ def add_commands(subparsers) -> None:
     p.add_argument("--show", help="also print the phrase in this language")
     p.add_argument("--limit", type=int, default=10)
     p.set_defaults(func=cmd_pb_search)
+    p = sub.add_parser("review-export", parents=[common],
+                       help="a sheet for a native reviewer of one language")
+    p.add_argument("lang", help="language code, e.g. ko, vi")
+    p.add_argument("-o", "--output", type=Path, required=True, help=".xlsx or .csv")
+    p.set_defaults(func=cmd_pb_review_export)
+    p = sub.add_parser("review-import", parents=[common],
+                       help="apply a reviewed sheet as a new version")
+    p.add_argument("file", type=Path)
+    p.add_argument("--reviewer", required=True, help="the native reviewer's name")
+    p.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_pb_review_import)
 
     terms = subparsers.add_parser("terms", help="term dictionary (辞書登録)")
     sub = terms.add_subparsers(dest="terms_command", required=True)

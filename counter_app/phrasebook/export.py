@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from counter_app.phrasebook.model import SOURCE_LANGUAGE, Category, Phrase, Phrasebook
+from counter_app.phrasebook.model import SOURCE_LANGUAGE, Category, Phrase, Phrasebook, Review
 from counter_app.phrasebook.tables import write_csv, write_xlsx
 from counter_app.phrasebook.yamlfile import dump_yaml
 
 FORMAT_TAG = "counter-app-phrasebook/1"
 CSV_FIXED = ("phrase_id", "category", "category_ja", "category_en", "note", "reading")
 REVIEWED_PREFIX = "reviewed_"
+# Per reviewed translation, for languages where any phrase has a sign-off:
+REVIEW_COLUMNS = ("reviewer_", "review_date_", "review_comment_")
 
 
 def phrasebook_to_data(book: Phrasebook) -> dict:
@@ -36,11 +38,19 @@ def _phrase_data(phrase: Phrase, codes: tuple[str, ...]) -> dict:
                         if c in phrase.texts and c != SOURCE_LANGUAGE}
     if not data["reviewed"]:
         del data["reviewed"]
+    if phrase.reviews:
+        data["reviewed_by"] = {c: _review_data(phrase.reviews[c]) for c in codes
+                               if c in phrase.reviews}
     if phrase.note:
         data["note"] = phrase.note
     if phrase.reading:
         data["reading"] = phrase.reading
     return data
+
+
+def _review_data(review: Review) -> dict[str, str]:
+    data = {"name": review.reviewer, "date": review.date}
+    return data | {"comment": review.comment} if review.comment else data
 
 
 def save_yaml(book: Phrasebook, path: Path) -> None:
@@ -56,6 +66,8 @@ def table_rows(book: Phrasebook) -> tuple[list[str], list[list[str]]]:
     codes = list(book.languages)
     header = list(CSV_FIXED) + codes + [REVIEWED_PREFIX + c for c in codes
                                         if c != SOURCE_LANGUAGE]
+    signed = [c for c in codes if any(c in p.reviews for p in book.phrases)]
+    header += [prefix + c for c in signed for prefix in REVIEW_COLUMNS]
     rows = []
     for phrase in book.phrases:
         category = book.category(phrase.category) or Category(phrase.category)
@@ -64,6 +76,9 @@ def table_rows(book: Phrasebook) -> tuple[list[str], list[list[str]]]:
         row += [phrase.texts.get(c, "") for c in codes]
         row += ["TRUE" if phrase.is_reviewed(c) else "FALSE" for c in codes
                 if c != SOURCE_LANGUAGE]
+        for code in signed:
+            review = phrase.reviews.get(code)
+            row += [review.reviewer, review.date, review.comment] if review else ["", "", ""]
         rows.append(row)
     return header, rows
 

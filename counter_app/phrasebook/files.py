@@ -17,6 +17,7 @@ from counter_app.errors import UnknownLanguageError
 from counter_app.phrasebook.export import (
     CSV_FIXED,
     FORMAT_TAG,
+    REVIEW_COLUMNS,
     REVIEWED_PREFIX,
     phrasebook_to_data,
     save_json,
@@ -31,6 +32,7 @@ from counter_app.phrasebook.model import (
     Category,
     Phrase,
     Phrasebook,
+    Review,
     sort_languages,
 )
 from counter_app.phrasebook.problems import (
@@ -43,6 +45,7 @@ from counter_app.phrasebook.problems import (
     check_size,
     check_text,
 )
+from counter_app.phrasebook.review import parse_review
 from counter_app.phrasebook.tables import (
     Table,
     parse_bool,
@@ -95,6 +98,7 @@ class RawPhrase:
     reviewed: dict[str, bool] = field(default_factory=dict)
     note: str = ""
     reading: str = ""
+    reviews: dict[str, Review] = field(default_factory=dict)
 
 
 def load_yaml(path: Path, limits: Limits = PHRASEBOOK_LIMITS,
@@ -175,9 +179,18 @@ def _yaml_phrase(index: int, entry: object, problems: Problems) -> RawPhrase | N
     else:
         flags = {code: flag_of(value, where(f"reviewed, {code}"), problems) for code, value
                  in mapping_of(reviewed, where("reviewed"), problems).items()}
+    reviews = {}
+    for code, value in mapping_of(entry.get("reviewed_by"), where("reviewed_by"),
+                                  problems).items():
+        place = where(f"reviewed_by, {code}")
+        fields = {key: text_of(item, f"{place}, {key}", problems)
+                  for key, item in mapping_of(value, place, problems).items()}
+        if review := parse_review(fields.get("name", ""), fields.get("date", ""),
+                                  fields.get("comment", ""), place, problems):
+            reviews[code] = review
     return RawPhrase(where, ident, text_of(entry.get("category"), where("category"), problems),
                      texts, flags, text_of(entry.get("note"), where("note"), problems),
-                     text_of(entry.get("reading"), where("reading"), problems))
+                     text_of(entry.get("reading"), where("reading"), problems), reviews)
 
 
 def build_phrasebook(name: str, version: str, categories: list[Category], raws: list[RawPhrase],
@@ -221,7 +234,12 @@ def build_phrasebook(name: str, version: str, categories: list[Category], raws: 
                 check_text(problems, raw.where(extra), value, MAX_TEXT)
         texts = {c: t for c, t in raw.texts.items() if t}
         reviewed = {c: raw.reviewed.get(c, c == SOURCE_LANGUAGE) for c in texts}
-        phrases.append(Phrase(raw.id, raw.category, texts, reviewed, raw.note, raw.reading))
+        for code in raw.reviews:
+            if not reviewed.get(code) or code == SOURCE_LANGUAGE:
+                problems.add(raw.where(f"reviewed_by, {code}"), "a reviewer is recorded but "
+                             f"the {code} translation is not marked reviewed")
+        phrases.append(Phrase(raw.id, raw.category, texts, reviewed, raw.note, raw.reading,
+                              raw.reviews))
     return Phrasebook(name, version, tuple(known.values()), tuple(phrases), declared)
 
 
@@ -234,7 +252,8 @@ def _column_languages(table: Table, problems: Problems) -> dict[str, str]:
     for header in table.header:
         if not header or header in CSV_FIXED:
             continue
-        base = header[len(REVIEWED_PREFIX):] if header.startswith(REVIEWED_PREFIX) else header
+        prefix = next((p for p in (REVIEWED_PREFIX, *REVIEW_COLUMNS) if header.startswith(p)), "")
+        base = header[len(prefix):]
         try:
             code = languages.get(base).code
         except UnknownLanguageError:
@@ -259,15 +278,22 @@ def load_table(path: Path, limits: Limits = PHRASEBOOK_LIMITS,
     table = read_table(path, problems, limits)
     mapping = _column_languages(table, problems)
     scan_cells(table, problems, limits.text, progress)
-    warn_substitutions(table, [h for h, c in mapping.items() if c != SOURCE_LANGUAGE
-                               and not h.startswith(REVIEWED_PREFIX)], problems)
+    warn_substitutions(table, [h for h, c in mapping.items() if c != SOURCE_LANGUAGE and not
+                               h.startswith((REVIEWED_PREFIX, *REVIEW_COLUMNS))], problems)
     categories: dict[str, Category] = {}
     raws = []
     for row in table.rows:
-        texts, reviewed = {}, {}
+        texts, reviewed, reviews = {}, {}, {}
         for header, code in mapping.items():
             value = row.get(header)
-            if header.startswith(REVIEWED_PREFIX):
+            if header.startswith(REVIEW_COLUMNS[0]):
+                cells = [row.get(prefix + code) for prefix in REVIEW_COLUMNS]
+                if review := parse_review(*cells, row.where(header), problems):
+                    reviews[code] = review
+            elif header.startswith(REVIEW_COLUMNS[1:]):
+                if row.get(header) and not row.get(REVIEW_COLUMNS[0] + code):
+                    problems.add(row.where(header), f"filled in without {REVIEW_COLUMNS[0]}{code}")
+            elif header.startswith(REVIEWED_PREFIX):
                 flag = parse_bool(value)
                 if flag is None:
                     problems.add(row.where(header), f"expected TRUE or FALSE, got {value!r}")
@@ -288,7 +314,7 @@ def load_table(path: Path, limits: Limits = PHRASEBOOK_LIMITS,
             return row.where("phrase_id" if field_name == "id" else field_name)
 
         raws.append(RawPhrase(where, row.get("phrase_id"), category, texts, reviewed,
-                              row.get("note"), row.get("reading")))
+                              row.get("note"), row.get("reading"), reviews))
     book = build_phrasebook(path.stem, "1", list(categories.values()), raws, problems,
                             progress=progress)
     problems.raise_if_any()

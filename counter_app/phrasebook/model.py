@@ -33,6 +33,15 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """A native reviewer's sign-off on one translation."""
+
+    reviewer: str
+    date: str  # YYYY-MM-DD
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Phrase:
     id: str
     category: str
@@ -40,11 +49,15 @@ class Phrase:
     reviewed: dict[str, bool] = field(default_factory=dict, hash=False)
     note: str = ""
     reading: str = ""  # optional hiragana reading of the Japanese text, for kana search
+    reviews: dict[str, Review] = field(default_factory=dict, hash=False)  # who reviewed, when
 
     def __post_init__(self) -> None:
         # One flag per language that has text; the staff's Japanese counts as reviewed.
         flags = {c: bool(self.reviewed.get(c, c == SOURCE_LANGUAGE)) for c in self.texts}
         object.__setattr__(self, "reviewed", flags)
+        # A sign-off belongs to a reviewed translation only.
+        object.__setattr__(self, "reviews", {c: r for c, r in self.reviews.items()
+                                             if flags.get(c) and c != SOURCE_LANGUAGE})
 
     @property
     def source_text(self) -> str:
