@@ -389,7 +389,7 @@ def test_admin_screen_shows_import_progress_and_warnings(tmp_path, library, qtbo
     dialog = PhraseAdminDialog(library)
     qtbot.addWidget(dialog)
     seen: list[int] = []
-    dialog._worker_progress.connect(seen.append)
+    dialog.progress.valueChanged.connect(seen.append)
     path = tmp_path / "q.csv"
     path.write_bytes("phrase_id,category,ja,vi\na,c,窓口,Qu?y\n".encode("cp932"))
     with qtbot.waitSignal(dialog.import_done, timeout=20_000) as done:

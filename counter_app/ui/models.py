@@ -10,11 +10,10 @@ reads the store and the cached catalogs.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -52,6 +51,7 @@ from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan, plan
 from counter_app.ui.i18n import tr
 from counter_app.ui.style import stylesheet
+from counter_app.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,6 @@ class PlanProgress:
 
 def _ignore(result: object) -> None:
     pass
-
-
-class _Signals(QObject):
-    progress = Signal(object, object, str)  # done bytes, total bytes, file label
-    finished = Signal(object)
-    failed = Signal(str)
 
 
 # --- small display helpers ------------------------------------------------------------
@@ -210,14 +204,9 @@ class ModelManagerDialog(QDialog):
         self.plan: Plan | None = None
         self.changed = False  # models were installed, imported or removed
         self.busy = False
-        self._cancel = threading.Event()
+        self._task: Task | None = None
         self._on_done: Callable[[object], None] = _ignore
-        self._thread: threading.Thread | None = None
         self._close_when_idle = False
-        self._signals = _Signals(self)
-        self._signals.progress.connect(self._show_progress)
-        self._signals.finished.connect(self._job_finished)
-        self._signals.failed.connect(self._job_failed)
         self.setWindowTitle(tr("mm_title"))
         self.setStyleSheet((stylesheet(settings.conversation.font_scale) if parent is None
                             else "") + _EXTRA_STYLE)
@@ -332,7 +321,6 @@ class ModelManagerDialog(QDialog):
             self.show_status(tr("mm_busy"), error=True)
             return False
         self.busy = True
-        self._cancel = threading.Event()
         self._on_done = on_done
         for button in self._actions:
             button.setEnabled(False)
@@ -342,21 +330,11 @@ class ModelManagerDialog(QDialog):
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.setEnabled(cancellable)
         self.progress_box.show()
-        signals = self._signals
-
-        def run() -> None:
-            try:
-                result = work()
-            except CounterAppError as exc:
-                signals.failed.emit(str(exc))
-            except Exception as exc:  # a bug: still tell the admin, keep the app alive
-                log.exception("Model manager task failed")
-                signals.failed.emit(f"{type(exc).__name__}: {exc}")
-            else:
-                signals.finished.emit(result)
-
-        self._thread = threading.Thread(target=run, name="model-manager", daemon=True)
-        self._thread.start()
+        self._task = Task(lambda task: work(), self)
+        self._task.done.connect(self._job_finished)
+        self._task.failed.connect(self._job_failed)
+        self._task.progress.connect(lambda value: self._show_progress(*value))
+        self._task.start()
         return True
 
     def _idle(self) -> None:
@@ -374,9 +352,14 @@ class ModelManagerDialog(QDialog):
             return
         on_done(result)
 
-    def _job_failed(self, message: str) -> None:
+    def _job_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CounterAppError):
+            message = str(exc)
+        else:  # a bug: still tell the admin, keep the app alive
+            log.error("Model manager task failed: %s", type(exc).__name__)
+            message = f"{type(exc).__name__}: {exc}"
         self._on_done = _ignore
-        cancelled = self._cancel.is_set()
+        cancelled = bool(self._task and self._task.cancelled)
         self._idle()
         if self._close_when_idle:
             super().reject()
@@ -395,7 +378,8 @@ class ModelManagerDialog(QDialog):
 
     def cancel(self) -> None:
         """Stop the running download; the Installer removes its partial files."""
-        self._cancel.set()
+        if self._task is not None:
+            self._task.cancel()
         self.cancel_button.setEnabled(False)
         self.progress_label.setText(tr("mm_cancelling"))
 
@@ -547,13 +531,14 @@ class ModelManagerDialog(QDialog):
     def _install(self, entries: list[CatalogEntry], total: int) -> list[InstalledModel]:
         """Worker thread: one entry after another, stopping at the first failure."""
         installer = Installer(self.store)
-        progress = PlanProgress(total, self._signals.progress.emit)
+        task = self._task
+        progress = PlanProgress(total, lambda *value: task.report(value))
         installed = []
         for entry in entries:
-            if self._cancel.is_set():
+            if task.cancelled:
                 raise DownloadError("Install cancelled.")
             installed.append(installer.install(entry, progress=progress,
-                                               cancel=self._cancel.is_set))
+                                               cancel=lambda: task.cancelled))
         return installed
 
     def _installed(self, models: list[InstalledModel]) -> None:

@@ -9,7 +9,6 @@ import (e.g. Excel's '?' for characters Shift_JIS cannot hold) are listed too.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from counter_app.phrasebook.library import Library, Version
 from counter_app.phrasebook.problems import ImportValidationError, Progress
 from counter_app.phrasebook.terms import save_terms
 from counter_app.ui.i18n import tr
+from counter_app.ui.tasks import Task, run_task
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,6 @@ class PhraseAdminDialog(QDialog):
 
     import_done = Signal(str, bool)  # kind, accepted
     changed = Signal(str)  # kind whose active version changed
-    _worker_finished = Signal(str, str, object)  # kind, file name, Version or exception
-    _worker_progress = Signal(int)  # percent of the running import
 
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -172,8 +170,7 @@ class PhraseAdminDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         layout.addLayout(row)
-        self._worker_finished.connect(self._imported)
-        self._worker_progress.connect(self.progress.setValue)
+        self._task: Task | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -206,22 +203,22 @@ class PhraseAdminDialog(QDialog):
         self.progress.show()
         shown = [-1]
 
-        def report(stage: str, done: int, total: int) -> None:  # on the worker thread
-            percent = overall_percent(stage, done, total)
-            if percent != shown[0]:
-                shown[0] = percent
-                self._worker_progress.emit(percent)
+        def work(task: Task) -> object:
+            def report(stage: str, done: int, total: int) -> None:  # on the worker thread
+                percent = overall_percent(stage, done, total)
+                if percent != shown[0]:
+                    shown[0] = percent
+                    task.report(percent)
 
-        def work() -> None:
-            try:
-                result: object = self.kinds[kind].install(path, report)
-            except Exception as error:  # reported in the dialog, never lost in the thread
-                if not isinstance(error, CounterAppError | OSError):
-                    log.exception("Import of %s failed", path)
-                result = error
-            self._worker_finished.emit(kind, path.name, result)
+            return self.kinds[kind].install(path, report)
 
-        threading.Thread(target=work, name=f"import-{kind}", daemon=True).start()
+        def failed(error: BaseException) -> None:  # reported in the dialog, never lost
+            if not isinstance(error, CounterAppError | OSError):
+                log.error("Import of %s failed: %s", path.name, type(error).__name__)
+            self._imported(kind, path.name, error)
+
+        self._task = run_task(work, lambda version: self._imported(kind, path.name, version),
+                              failed, self.progress.setValue, parent=self)
 
     def _imported(self, kind: str, name: str, result: object) -> None:
         self._set_busy(False)
