@@ -36,6 +36,17 @@ def _factory(args, settings: config.Settings | None = None):
     return EngineFactory(ModelStore(root), settings.engines)
 
 
+def _session(args, settings: config.Settings | None = None):
+    """The same session the counter screen runs: active phrasebook and term dictionary
+    included, so the command line gives the screen's results."""
+    from counter_app.phrasebook.library import Library
+    from counter_app.session import open_session
+
+    settings = settings or config.load()
+    library = Library(args.library) if getattr(args, "library", None) else True
+    return open_session(settings, args.models, library=library)
+
+
 def _phrases(args) -> list[str] | None:
     phrases = list(args.phrase or [])
     if args.phrases:
@@ -54,7 +65,8 @@ def cmd_transcribe(args) -> int:
     settings = config.load()
     try:  # the file is read as it is recognized: memory stays flat for any length
         source = WavFileSource(args.file)
-        recognizer = _factory(args, settings).recognizer(args.lang)
+        session = _session(args, settings)
+        recognizer = session.factory.recognizer(args.lang)
         finals = recognizer.transcribe(source.chunks(), _phrases(args), continuous=True)
     except WavFileError as exc:  # what is wrong with the file, in the UI language
         print(f"error: {exc.in_language(settings.ui_language)}", file=sys.stderr)
@@ -62,6 +74,8 @@ def cmd_transcribe(args) -> int:
             print(f"       {exc}", file=sys.stderr)
         return 2
     text = join_finals([t.text for t in finals], args.lang)
+    if text.strip() and session.terms.postprocess and not _phrases(args):
+        text = session.terms.postprocess(text, args.lang)  # the term dictionary's corrections
     if not text.strip():
         print(NOTHING_HEARD.get(settings.ui_language, NOTHING_HEARD["en"]), file=sys.stderr)
         return 1
@@ -70,12 +84,24 @@ def cmd_transcribe(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    service = _factory(args).translation_service()
-    result = service.translate(" ".join(args.text), args.source, args.target)
-    print(result.text)
+    """Typed text as the counter screen translates it: a phrasebook phrase when it is
+    one, else machine translation with the term dictionary enforced."""
+    from counter_app.marks import mark_for
+    from counter_app.pipeline.interpreter import TurnRequest
+
+    session = _session(args)
+    try:
+        result = session.interpreter.run(TurnRequest(args.source, args.target,
+                                                     text=" ".join(args.text)))
+    finally:
+        session.shutdown()
+    if result.error or result.translation is None:
+        raise CounterAppError(result.error or "Nothing to translate.")
+    print(result.translation.text)
     if args.verbose:
-        print(f"back-translation: {result.back_translation}", file=sys.stderr)
-        print(f"path: {' -> '.join(result.path)}", file=sys.stderr)
+        print(f"back-translation: {result.translation.back_translation}", file=sys.stderr)
+        print(f"path: {' -> '.join(result.translation.path)}", file=sys.stderr)
+        print(f"mark: {mark_for(result.translation).value}", file=sys.stderr)
     return 0
 
 
@@ -94,15 +120,17 @@ def cmd_speak(args) -> int:
 
 def cmd_interpret(args) -> int:
     from counter_app.pipeline.audio import WavFileSink, WavFileSource
-    from counter_app.pipeline.interpreter import Interpreter, TurnRequest
+    from counter_app.pipeline.interpreter import TurnRequest
 
     request = TurnRequest(args.source, args.target, audio=WavFileSource(args.input),
                           phrases=_phrases(args),
                           sink=WavFileSink(args.output) if args.output else None,
                           speed=args.speed)
-    interpreter = Interpreter(_factory(args), emit=lambda event: None)
-    result = interpreter.run(request)
-    interpreter.shutdown()
+    session = _session(args)
+    try:
+        result = session.interpreter.run(request)
+    finally:
+        session.shutdown()
     if result.error:
         raise CounterAppError(result.error)
     report = {
@@ -180,16 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
                        "(repeatable)")
         p.add_argument("--phrases", help="file with one allowed sentence per line")
 
+    def library_option(p) -> None:
+        p.add_argument("--library", help="phrasebook library folder (default: the app's, "
+                       "whose active term dictionary and phrases the screen uses)")
+
     p = sub.add_parser("transcribe", help="recognize speech in a WAV file")
     p.add_argument("file")
     p.add_argument("--lang", required=True, type=lang_code)
     phrase_options(p)
+    library_option(p)
     p.set_defaults(func=cmd_transcribe)
 
     p = sub.add_parser("translate", help="translate text")
     p.add_argument("--from", dest="source", required=True, type=lang_code)
     p.add_argument("--to", dest="target", required=True, type=lang_code)
     p.add_argument("text", nargs="+")
+    library_option(p)
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("speak", help="say text with the language's voice")
@@ -207,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=float, default=1.0)
     p.add_argument("--json", action="store_true")
     phrase_options(p)
+    library_option(p)
     p.set_defaults(func=cmd_interpret)
 
     p = sub.add_parser("languages", help="which languages are ready on this machine")
