@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTO = "auto"  # Recognizer.language when the language is detected per utterance
-# Scripts written without spaces: partial agreement is counted in characters.
-_UNSPACED = {"ja", "zh", "zh-Hant", "th", "my", "km"}
 _VAD_FRAME = 512  # Silero VAD v6 frame at 16 kHz (32 ms)
 _VAD_CONTEXT = 64
 
@@ -224,8 +222,10 @@ class WhisperRecognizer(Recognizer):
 
     def _prompt(self, phrases: Sequence[str] | None) -> str | None:
         prompt = self.initial_prompt
-        if phrases:
-            prompt = "、".join([*(p.strip("。.") for p in phrases), *([prompt] if prompt else [])])
+        if phrases:  # a list in the language's own style (、 in Japanese, ", " in English)
+            ends = languages.sentence_ends(self.language)
+            prompt = languages.joiner(self.language).join(
+                [*(p.strip(ends) for p in phrases), *([prompt] if prompt else [])])
         return prompt
 
     # --- decoding ---------------------------------------------------------------

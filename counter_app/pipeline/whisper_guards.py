@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from counter_app import languages
+
 log = logging.getLogger(__name__)
 
 RATE = 16_000
 _VAD_FRAME = 512
-# Whisper language tokens of scripts written without spaces (denser text per second).
-_UNSPACED = {"ja", "zh", "yue", "th", "lo", "my", "km", "bo"}
 # Subtitle credits Whisper learned from video captions; never said at a counter.
 _CREDITS = ("ご視聴ありがとうございました", "チャンネル登録", "thanks for watching",
             "thank you for watching", "subscribe to", "on the bell")
@@ -120,7 +120,10 @@ def compression_ratio(text: str) -> float:
 
 
 def _unspaced(language: str | None) -> bool:
-    return language is None or language in _UNSPACED  # unknown: the generous budget
+    """Whisper code `language` is written without spaces (denser text per second);
+    unknown (None, or a code the registry lacks, e.g. yue, lo): the generous budget."""
+    lang = languages.from_whisper(language) if language else None
+    return lang is None or not lang.script.spaced
 
 
 def token_budget(seconds: float, language: str | None, settings: GuardSettings = GUARDS) -> int:

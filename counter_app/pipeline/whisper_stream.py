@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from counter_app import languages
 from counter_app.events import AudioChunk, Transcript, Word
 from counter_app.pipeline.asr_whisper import (
-    _UNSPACED,
     _VAD_FRAME,
     StreamingVad,
     VadSettings,
@@ -351,7 +351,7 @@ class WhisperSession(RecognizerSession):
                 return None
         else:
             agreed = stable_prefix(self._previous, hypothesis,
-                                   self._our_language() in _UNSPACED)
+                                   not languages.is_spaced(self._our_language()))
             self._previous = hypothesis
             if len(agreed) <= len(self._stable) or not agreed.startswith(self._stable):
                 return None  # only ever extend what was shown
