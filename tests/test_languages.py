@@ -1,3 +1,6 @@
+import ast
+from pathlib import Path
+
 import pytest
 
 from counter_app import languages
@@ -86,3 +89,25 @@ def test_unknown_codes_get_the_spaced_defaults():
     for code in (None, "auto", "ja-reading", "xx"):
         assert languages.script(code) is languages.SPACED
     assert not languages.is_spaced("zh-TW")  # aliases count
+
+
+_SCRIPT_CODES = {"ja", "zh", "zh-Hant", "ko", "th", "my", "km", "yue", "lo", "bo"}
+
+
+def _code_sets(path: Path) -> list[str]:
+    """Set/tuple/list literals in `path` naming two or more script-defined codes."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Set | ast.Tuple | ast.List):
+            codes = {e.value for e in node.elts if isinstance(e, ast.Constant)} & _SCRIPT_CODES
+            if len(codes) >= 2:
+                found.append(f"{path.name}:{node.lineno} {sorted(codes)}")
+    return found
+
+
+def test_no_module_keeps_its_own_set_of_unspaced_languages():
+    """Script facts live in the registry; `{"ja", "zh", ...}` elsewhere duplicates one."""
+    package = Path(languages.__file__).parent
+    found = [hit for path in sorted(package.rglob("*.py")) if path.name != "languages.py"
+             for hit in _code_sets(path)]
+    assert found == []
