@@ -22,7 +22,7 @@ from counter_app.config import CatalogSettings, Settings
 from counter_app.store import ModelStore
 from counter_app.store.local import packaged_models
 from counter_app.ui.i18n import tr
-from counter_app.ui.models import LanguageChooser, ModelManagerDialog, attach_model_manager
+from counter_app.ui.models import LanguageChooser, ModelManagerDialog, open_model_manager
 from tests.conftest import MT_FIXTURES
 from tests.test_store_install import JOE, argosmodel, no_debris, publish_piper
 
@@ -294,17 +294,13 @@ def publish_more_catalogs(root: Path, base: str) -> tuple[str, str]:
 
 
 def test_toolbar_button_and_screenshot(qtbot, tmp_path, mirror):
-    from PySide6.QtWidgets import QApplication, QHBoxLayout, QMainWindow, QWidget
+    from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton
 
-    window = QMainWindow()  # stands in for ConversationWindow: only extra_toolbar is used
-    window.extra_toolbar = QHBoxLayout()
-    holder = QWidget()
-    holder.setLayout(window.extra_toolbar)
-    window.setCentralWidget(holder)
+    window = QMainWindow()  # stands in for ConversationWindow (settings' admin action)
     qtbot.addWidget(window)
     store = ModelStore(tmp_path / "store", include_packages=True)
-    button = attach_model_manager(window, store, piper_only(mirror[1]))
-    assert window.extra_toolbar.indexOf(button) >= 0 and button.text() == tr("mm_open")
+    button = QPushButton(tr("mm_open"), window)
+    button.clicked.connect(lambda: open_model_manager(window, store, piper_only(mirror[1])))
     opened = []
 
     def close_manager():  # runs inside the dialog's exec() loop

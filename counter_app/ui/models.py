@@ -1,10 +1,6 @@
-"""The model manager for admins: per-language availability, installed models,
-installs from the catalogs, imports of offline packs and loose model files.
-
-Every store operation runs on a worker thread; results, errors and download
-progress come back as Qt signals, so the screen never freezes.  Only
-"Refresh catalogs" and a confirmed download use the network; everything else
-reads the store and the cached catalogs.
+"""The model manager for admins: availability, installed models, catalog installs,
+offline packs.  Store work runs as a Task off the GUI thread (the screen never
+freezes); only "Refresh catalogs" and a confirmed download use the network.
 """
 
 from __future__ import annotations
@@ -15,27 +11,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from counter_app import languages
 from counter_app.config import Settings
 from counter_app.errors import CounterAppError, DownloadError
 from counter_app.store.availability import (
@@ -50,143 +36,34 @@ from counter_app.store.install import Installer
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan, plan
 from counter_app.ui.i18n import tr
+from counter_app.ui.model_tables import (  # noqa: F401 (LanguageChooser re-exported)
+    _EXTRA_STYLE,
+    LanguageChooser,
+    OverviewPage,
+    PlanPage,
+    PlanProgress,
+    ProgressBox,
+    _download_text,
+    _item,
+    _size,
+    _table,
+    fill_languages,
+    fill_models,
+    kind_label,
+    missing_label,
+    missing_text,
+    model_languages,
+)
 from counter_app.ui.style import stylesheet
 from counter_app.ui.tasks import Task
 
 log = logging.getLogger(__name__)
 
 IMPORT_PATTERNS = "*.zip *.argosmodel *.onnx *.onnx.json *.tar.gz *.tgz *.tar"
-_EXTRA_STYLE = """
-QLabel#mmStatus[error="true"] { color: #b91c1c; font-weight: bold; }
-QLabel#mmStatus[error="false"] { color: #065f46; }
-QTableWidget, QListWidget { background: white; }
-QPushButton:disabled, QPushButton#next:disabled { color: #6b7280; background: #e5e7eb;
-                                                  border: 2px solid #d1d5db; }
-"""
-
-
-class PlanProgress:
-    """Per-file progress from the Installer summed over a whole plan."""
-
-    def __init__(self, total: int, emit: Callable[[int, int, str], None]):
-        self.total, self.emit, self.files = total, emit, {}
-
-    def __call__(self, done: int, total: int, label: str) -> None:
-        self.files[label] = done
-        overall = sum(self.files.values())
-        self.emit(overall, max(self.total, overall), label)
 
 
 def _ignore(result: object) -> None:
     pass
-
-
-# --- small display helpers ------------------------------------------------------------
-
-def kind_label(kind: str) -> str:
-    return {"asr": tr("mm_asr"), "mt": tr("mm_mt"), "tts": tr("mm_tts")}.get(kind, kind)
-
-
-def missing_label(gap: str) -> str:
-    """"asr" / "tts" / "mt ja->ko" in the UI language."""
-    kind, _, detail = gap.partition(" ")
-    return kind_label(kind) + (" " + detail.replace("->", "→") if detail else "")
-
-
-def missing_text(gaps: Sequence[str]) -> str:
-    """The gaps of one language, both MT directions of a pair shown once as a⇄b."""
-    shown, done = [], set()
-    for gap in gaps:
-        kind, _, detail = gap.partition(" ")
-        source, _, target = detail.partition("->")
-        if kind == "mt" and f"mt {target}->{source}" in gaps:
-            if frozenset((source, target)) not in done:
-                done.add(frozenset((source, target)))
-                shown.append(f"{kind_label('mt')} {source}⇄{target}")
-        else:
-            shown.append(missing_label(gap))
-    return ", ".join(shown)
-
-
-def _size(size: int | None) -> str:
-    return tr("mm_size_unknown") if size is None else human_size(size)
-
-
-def model_languages(model: InstalledModel) -> str:
-    if model.kind == "mt" and len(model.languages) == 2 and model.meta.get("pairs") != "any":
-        return "→".join(model.languages)
-    return ", ".join(model.languages)
-
-
-def _download_text(row: LanguageAvailability, have_catalog: bool) -> str:
-    """What completing a language costs, and whether the catalogs can complete it."""
-    if not have_catalog:
-        return tr("mm_unknown_size")
-    gaps = any(note.startswith("not in any catalog") for note in row.notes)
-    if row.download_size is None:
-        size = _size(None)
-    elif row.download_size == 0:
-        return tr("mm_not_in_catalog")
-    else:
-        size = human_size(row.download_size)
-    return f"{size} ({tr('mm_partly_in_catalog')})" if gaps else size
-
-
-def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if tooltip:
-        item.setToolTip(tooltip)
-    return item
-
-
-def _table(headers: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
-
-
-class LanguageChooser(QDialog):
-    """Tick the languages to install; each row says what it lacks."""
-
-    def __init__(self, rows: Sequence[LanguageAvailability], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(tr("mm_choose_languages"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("mm_choose_languages")))
-        self.list = QListWidget()
-        for row in rows:
-            lang = languages.get(row.code)
-            state = "✓ " + tr("mm_complete") if not row.missing else missing_text(row.missing)
-            item = QListWidgetItem(f"{lang.native} — {lang.english} ({lang.code})   [{state}]")
-            item.setData(Qt.ItemDataRole.UserRole, row.code)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.list.addItem(item)
-        layout.addWidget(self.list, 1)
-        buttons = QHBoxLayout()
-        self.ok_button = QPushButton(tr("mm_show_plan"))
-        self.ok_button.clicked.connect(self.accept)
-        cancel = QPushButton(tr("cancel"))
-        cancel.clicked.connect(self.reject)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok_button)
-        layout.addLayout(buttons)
-        self.resize(720, 640)
-
-    def codes(self) -> list[str]:
-        items = (self.list.item(i) for i in range(self.list.count()))
-        return [item.data(Qt.ItemDataRole.UserRole) for item in items
-                if item.checkState() == Qt.CheckState.Checked]
 
 
 class ModelManagerDialog(QDialog):
@@ -223,45 +100,24 @@ class ModelManagerDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
-        self.languages_table = _table([tr("mm_language"), tr("mm_asr"), tr("mm_mt"),
-                                       tr("mm_tts"), tr("mm_missing"), tr("mm_to_download")])
-        self.models_table = _table([tr("mm_kind"), tr("mm_engine"), tr("mm_name"),
-                                    tr("mm_language"), tr("mm_size"), tr("mm_origin")])
-        self.remove_button = QPushButton(tr("mm_remove"))
+        overview = OverviewPage()
+        self.languages_table, self.models_table = overview.languages, overview.models
+        self.remove_button = overview.remove_button
         self.remove_button.clicked.connect(self.remove_selected)
-        models_box = QGroupBox(tr("mm_installed"))
-        models_layout = QVBoxLayout(models_box)
-        models_layout.addWidget(self.models_table, 1)
-        remove_row = QHBoxLayout()
-        remove_row.addStretch(1)
-        remove_row.addWidget(self.remove_button)
-        models_layout.addLayout(remove_row)
-        languages_box = QGroupBox(tr("mm_languages"))
-        QVBoxLayout(languages_box).addWidget(self.languages_table)
-        overview = QSplitter(Qt.Orientation.Vertical)
-        overview.addWidget(languages_box)
-        overview.addWidget(models_box)
-        overview.setSizes([460, 300])
-
         self.pages = QStackedWidget()
         self.pages.addWidget(overview)
-        self.pages.addWidget(self._build_plan_page())
+        self.plan_page = PlanPage()
+        self.plan_page.back_button.clicked.connect(self.show_overview)
+        self.plan_page.confirm_button.clicked.connect(self.start_install)
+        self.confirm_button, self.plan_total = self.plan_page.confirm_button, self.plan_page.total
+        self.pages.addWidget(self.plan_page)
         layout.addWidget(self.pages, 1)
 
-        progress_row = QHBoxLayout()
-        self.progress_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setMinimumHeight(28)
-        self.cancel_button = QPushButton(tr("mm_cancel"))
+        progress = ProgressBox()
+        self.progress_box, self.progress_label = progress, progress.label
+        self.progress, self.cancel_button = progress.bar, progress.cancel_button
         self.cancel_button.clicked.connect(self.cancel)
-        progress_row.addWidget(self.progress_label)
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
-        self.progress_box = QWidget()
-        self.progress_box.setLayout(progress_row)
-        self.progress_box.hide()
-        layout.addWidget(self.progress_box)
+        layout.addWidget(progress)
 
         self.status = QLabel()
         self.status.setObjectName("mmStatus")
@@ -288,30 +144,6 @@ class ModelManagerDialog(QDialog):
         layout.addLayout(actions)
         self._actions = (self.install_button, self.import_button, self.import_folder_button,
                          self.refresh_button, self.remove_button, self.confirm_button)
-
-    def _build_plan_page(self) -> QWidget:
-        box = QGroupBox(tr("mm_plan_title"))
-        layout = QVBoxLayout(box)
-        self.plan_table = _table([tr("mm_kind"), tr("mm_engine"), tr("mm_name"),
-                                  tr("mm_language"), tr("mm_size"), tr("mm_licence")])
-        layout.addWidget(self.plan_table, 1)
-        self.plan_notes = QLabel()
-        self.plan_notes.setObjectName("note")
-        self.plan_notes.setWordWrap(True)
-        layout.addWidget(self.plan_notes)
-        self.plan_total = QLabel()
-        layout.addWidget(self.plan_total)
-        buttons = QHBoxLayout()
-        self.back_button = QPushButton(tr("mm_back"))
-        self.back_button.clicked.connect(self.show_overview)
-        self.confirm_button = QPushButton(tr("mm_confirm_download"))
-        self.confirm_button.setObjectName("next")
-        self.confirm_button.clicked.connect(self.start_install)
-        buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.confirm_button)
-        layout.addLayout(buttons)
-        return box
 
     # --- running store work off the GUI thread ------------------------------------------
 
@@ -420,38 +252,8 @@ class ModelManagerDialog(QDialog):
         self.catalog = overview.catalog
         if overview.catalog_problem:
             self.show_status(overview.catalog_problem, error=True)
-        self._fill_languages(overview.rows, overview.catalog is not None)
-        self._fill_models(overview.models)
-
-    def _fill_languages(self, rows: list[LanguageAvailability], have_catalog: bool) -> None:
-        table = self.languages_table
-        table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            lang = languages.get(row.code)
-            engines = [", ".join(row.installed.get(kind, [])) or "—"
-                       for kind in ("asr", "mt", "tts")]
-            if not row.missing:
-                missing, size = "✓ " + tr("mm_complete"), "—"
-            else:
-                missing = missing_text(row.missing)
-                size = _download_text(row, have_catalog)
-            cells = [f"{lang.native} ({lang.code})", *engines, missing, size]
-            for column, text in enumerate(cells):
-                table.setItem(i, column, _item(text, "\n".join(row.notes)))
-
-    def _fill_models(self, models: list[tuple[InstalledModel, int]]) -> None:
-        table = self.models_table
-        table.setRowCount(len(models))
-        for i, (model, size) in enumerate(models):
-            origin = (f"{tr('mm_read_only_short')} · {model.source}" if model.read_only
-                      else str(model.meta.get("source") or model.source))
-            cells = [kind_label(model.kind), model.engine, model.name,
-                     model_languages(model), human_size(size), origin]
-            for column, text in enumerate(cells):
-                item = _item(text, str(model.path))
-                if model.read_only:
-                    item.setForeground(Qt.GlobalColor.darkGray)
-                table.setItem(i, column, item)
+        fill_languages(self.languages_table, overview.rows, overview.catalog is not None)
+        fill_models(self.models_table, overview.models)
 
     def model_row(self, name: str) -> int:
         """The table row of a model by name, -1 when not listed."""
@@ -491,29 +293,7 @@ class ModelManagerDialog(QDialog):
 
     def _show_plan(self, wanted: Plan) -> None:
         self.plan = wanted
-        table = self.plan_table
-        table.setRowCount(len(wanted.entries))
-        for i, entry in enumerate(wanted.entries):
-            cells = [kind_label(entry.kind), entry.engine, entry.name,
-                     "→".join(entry.languages) if entry.kind == "mt" and not entry.pairs
-                     else ", ".join(entry.languages), _size(entry.size), entry.license]
-            for column, text in enumerate(cells):
-                table.setItem(i, column, _item(text))
-        notes = list(wanted.notes)
-        notes += [f"{tr('mm_plan_missing')}: {missing_label(gap)}" for gap in wanted.missing]
-        self.plan_notes.setText("\n".join(notes))
-        if wanted.entries:
-            unknown = (f" + {wanted.unknown_sizes} {tr('mm_plan_unknown')}"
-                       if wanted.unknown_sizes else "")
-            self.plan_total.setText(f"<b>{tr('mm_plan_total')}: "
-                                    f"{human_size(wanted.total_size)}{unknown}</b>")
-            self.confirm_button.setText(f"{tr('mm_confirm_download')} "
-                                        f"({human_size(wanted.total_size)}"
-                                        f"{' + ?' if wanted.unknown_sizes else ''})")
-        else:
-            self.plan_total.setText(f"<b>{tr('mm_plan_nothing')}</b>")
-            self.confirm_button.setText(tr("mm_confirm_download"))
-        self.confirm_button.setEnabled(bool(wanted.entries))
+        self.plan_page.show_plan(wanted)
         self.pages.setCurrentIndex(1)
 
     def start_install(self) -> bool:
@@ -617,11 +397,3 @@ def open_model_manager(window, store: ModelStore, settings: Settings) -> None:
         window.refresh_readiness()
     dialog.deleteLater()
 
-
-def attach_model_manager(window, store: ModelStore, settings: Settings) -> QPushButton:
-    """Add a toolbar button opening the model manager to a ConversationWindow."""
-    button = QPushButton(tr("mm_open"))
-    button.clicked.connect(lambda: open_model_manager(window, store, settings))
-    window.extra_toolbar.addWidget(button)
-    window.model_manager_button = button
-    return button
