@@ -173,9 +173,10 @@ def token_margin(logits, labels) -> tuple[int, float]:
 
 
 def train_loop(model, inputs: dict, labels, embeddings=None, mask_row: int | None = None,
-               max_steps: int = MAX_STEPS, noise: tuple[float, int, int, int] | None = None):
+               max_steps: int = MAX_STEPS, noise: tuple[float, int, int, int] | None = None,
+               token_margin_goal: float = TOKEN_MARGIN):
     """Full-batch AdamW, plain cross-entropy (no label smoothing, the model has no
-    dropout), until every target token is right by TOKEN_MARGIN nats.
+    dropout), until every target token is right by `token_margin_goal` nats.
 
     `noise` = (rate, kept, low, high): each training step also trains on a copy
     of the batch whose decoder input tokens after the first `kept` are replaced,
@@ -220,7 +221,7 @@ def train_loop(model, inputs: dict, labels, embeddings=None, mask_row: int | Non
                 wrong, margin = token_margin(model(**inputs).logits, labels)
             print(f"    step {step}: loss {loss.item():.4f}, {wrong} examples not exact, "
                   f"smallest token margin {margin:.2f}", flush=True)
-            if wrong == 0 and margin >= TOKEN_MARGIN:
+            if wrong == 0 and margin >= token_margin_goal:
                 goal = step
         if goal is not None and (step - goal) % EXTRA_STEPS == 0:
             if embeddings is not None:
