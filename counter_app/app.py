@@ -43,6 +43,9 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     from counter_app.ui.models import open_model_manager
 
     admin_actions = [(tr("mm_open"), lambda: open_model_manager(window, factory.store, settings))]
+    window.captions_button = QPushButton("字 " + tr("captions"))
+    window.captions_button.clicked.connect(lambda: open_captions(window))
+    window.add_tool(window.captions_button)
     if library is not None:
         from counter_app.ui.phrase_admin import open_phrase_admin
         from counter_app.ui.phrases import attach_phrase_panel
@@ -50,17 +53,12 @@ def build_window(settings: config.Settings, factory: EngineFactory,
         attach_phrase_panel(window, library)
         admin_actions.append((tr("phrase_admin"), lambda: open_phrase_admin(window, library)))
     admin_actions.append((tr("notices"), lambda: show_notices(window)))
-    settings_button = QPushButton("⚙ " + tr("settings"))
-    settings_button.clicked.connect(lambda: open_settings(window, admin_actions))
-    window.extra_toolbar.addWidget(settings_button)
-    window.settings_button = settings_button
+    window.settings_button = QPushButton("⚙ " + tr("settings"))
+    window.settings_button.clicked.connect(lambda: open_settings(window, admin_actions))
+    window.add_admin_tool(window.settings_button)
     from counter_app.ui.language_id import attach_language_detection
 
     attach_language_detection(window)
-    captions_button = QPushButton("字 " + tr("captions"))
-    captions_button.clicked.connect(
-        lambda: open_captions(window))
-    window.extra_toolbar.insertWidget(3, captions_button)
     return window
 
 

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QFileDialog  # noqa: E402
+from PySide6.QtWidgets import QFileDialog, QPushButton  # noqa: E402
 
 from counter_app.phrasebook import load_phrasebook  # noqa: E402
 from counter_app.phrasebook.library import SHIPPED_DIR, Library  # noqa: E402
@@ -168,9 +168,10 @@ def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path,
     window.show()
     panel = attach_phrase_panel(window, library)
     assert window.phrase_button.text() == "☰ 定型文"
-    toolbar = [window.extra_toolbar.itemAt(i).widget() for i in
-               range(window.extra_toolbar.count())]
-    assert toolbar.index(window.phrase_button) < toolbar.index(window.settings_button)
+    qtbot.waitUntil(window.phrase_button.isVisible, timeout=2000)  # tools before settings
+    assert window.phrase_button in window.findChildren(QPushButton)
+    assert window.phrase_button.mapTo(window, window.phrase_button.rect().topLeft()).x() < \
+        window.settings_button.mapTo(window, window.settings_button.rect().topLeft()).x()
     qtbot.mouseClick(window.phrase_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.phrase_drawer.isVisible, timeout=2000)
 

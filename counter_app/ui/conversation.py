@@ -86,6 +86,17 @@ class RotatableHost(QGraphicsView):
 
 
 class ConversationWindow(QMainWindow):
+    """The face-to-face counter screen.  Parts added by the app's builder (app.py)
+    are declared here, so the window's whole interface is in one place."""
+
+    phrase_panel = None  # ui.phrases.PhrasePanel, with its drawer and toolbar button
+    phrase_drawer = None
+    phrase_button = None
+    language_detection = None  # ui.language_id.LanguageDetection (the 🌍 button)
+    settings_button = None
+    captions_button = None
+    caption_window = None  # caption mode while it is open
+    notices_dialog = None  # licences and credits while open
     def __init__(self, session: CounterSession, bridge: CoreBridge,
                  source_factory: SourceFactory, sink_factory: SinkFactory,
                  save_settings: Callable[[Settings], None] = lambda s: None):
@@ -135,8 +146,11 @@ class ConversationWindow(QMainWindow):
         self.hands_free_button.setCheckable(True)
         self.hands_free_button.setChecked(conv.hands_free)
         toolbar.addWidget(self.hands_free_button)
+        self._tools = QHBoxLayout()  # captions, phrases: add_tool()
+        toolbar.addLayout(self._tools)
         toolbar.addStretch(1)
-        self.extra_toolbar = toolbar  # the app adds phrases/captions/settings buttons here
+        self._admin_tools = QHBoxLayout()  # settings: add_admin_tool()
+        toolbar.addLayout(self._admin_tools)
 
         self.banner = QLabel()
         self.banner.setObjectName("banner")
@@ -167,6 +181,14 @@ class ConversationWindow(QMainWindow):
             panel.replay_requested.connect(lambda s=side: self.replay(s))
         self.resident.language_clicked.connect(self.pick_language)
         self.refresh_readiness()
+
+    def add_tool(self, button: QWidget) -> None:
+        """A staff tool in the toolbar, after the built-in ones (captions, phrases)."""
+        self._tools.addWidget(button)
+
+    def add_admin_tool(self, button: QWidget) -> None:
+        """A tool at the toolbar's far end, away from the staff's (settings)."""
+        self._admin_tools.addWidget(button)
 
     # --- user actions ----------------------------------------------------------------
 

@@ -368,9 +368,6 @@ def attach_phrase_panel(window, library: Library, office: str = DEFAULT_OFFICE) 
         say_phrase(window, phrase)
 
     panel.phrase_chosen.connect(chosen)
-    toolbar = window.extra_toolbar
-    stretch = next((i for i in range(toolbar.count()) if toolbar.itemAt(i).spacerItem()),
-                   toolbar.count())
-    toolbar.insertWidget(stretch, button)
+    window.add_tool(button)
     window.phrase_panel, window.phrase_drawer, window.phrase_button = panel, drawer, button
     return panel
