@@ -16,53 +16,22 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from counter_app.errors import AudioDeviceError, CounterAppError
-from counter_app.events import Transcript
+from counter_app.events import (  # noqa: F401 (caption events re-exported)
+    CaptionEvent,
+    CaptionFinal,
+    CaptionLine,
+    CaptionPartial,
+    CaptionStatus,
+    CaptionUpdated,
+    Transcript,
+)
 from counter_app.pipeline.base import AudioSource, Recognizer
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class CaptionLine:
-    id: int
-    speaker: str
-    text: str
-    start: float  # seconds of audio since the session started
-    end: float
-    translation: str | None = None
-    corrected: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class CaptionPartial:
-    speaker: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class CaptionFinal:
-    line: CaptionLine
-
-
-@dataclass(frozen=True, slots=True)
-class CaptionUpdated:
-    """A line changed after the fact: its translation arrived or staff corrected it."""
-
-    line: CaptionLine
-
-
-@dataclass(frozen=True, slots=True)
-class CaptionStatus:
-    speaker: str
-    message: str  # "" = all well again
-    listening: bool
-
-
-CaptionEvent = CaptionPartial | CaptionFinal | CaptionUpdated | CaptionStatus
 
 
 class CaptionSession:

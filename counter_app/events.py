@@ -158,3 +158,44 @@ class PipelineError(TurnEvent):
 
     message: str
     kind: str = "error"
+
+
+# --- caption mode (captions.CaptionRunner) ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CaptionLine:
+    id: int
+    speaker: str
+    text: str
+    start: float  # seconds of audio since the session started
+    end: float
+    translation: str | None = None
+    corrected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionPartial:
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionFinal:
+    line: CaptionLine
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionUpdated:
+    """A line changed after the fact: its translation arrived or staff corrected it."""
+
+    line: CaptionLine
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionStatus:
+    speaker: str
+    message: str  # "" = all well again
+    listening: bool
+
+
+CaptionEvent = CaptionPartial | CaptionFinal | CaptionUpdated | CaptionStatus
