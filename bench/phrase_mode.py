@@ -41,7 +41,8 @@ NOT_LISTED = ["번호표를 버려 주세요.", "이 서류를 보여 주세요.
               "창구는 여기입니다.", "사진을 보여 주세요.", "내일 다시 말씀해 주세요.",
               "전화번호를 써 주세요.", "카드는 여기 있습니다.", "천천히 기다려 주세요."]
 CURVE = [MarginPolicy(4.0, 72.0, float("-inf")),  # the old weights, no margin (not the old rule)
-         *(MarginPolicy(2.0, s, m) for s in (72.0, 80.0, 86.0, 90.0) for m in (0.0, 5.0, 10.0, 20.0))]
+         *(MarginPolicy(2.0, similarity, margin) for similarity in (72.0, 80.0, 86.0, 90.0)
+           for margin in (0.0, 5.0, 10.0, 20.0))]
 
 
 def outcome(expected: int | None, got: str | None) -> str:

