@@ -54,3 +54,12 @@ def test_resident_reads_the_mark_in_their_language(code, expected):
 
 def test_unknown_language_falls_back_to_english():
     assert resident_text("mark_machine", "xx")[0] == "Machine translation (may contain errors)"
+
+
+def test_every_resident_string_exists_in_all_30_languages():
+    doc = json.loads(resources.files("counter_app.data").joinpath(
+        "resident-strings.json").read_text(encoding="utf-8"))
+    codes = set(languages.LANGUAGES)
+    for key, entries in doc["strings"].items():
+        assert set(entries) == codes, key
+        assert all(entry["text"].strip() for entry in entries.values()), key

@@ -254,3 +254,22 @@ def test_machine_translation_is_marked_on_both_halves(make_window, qtbot):
     assert own == "⚙ 기계 번역 (오류가 있을 수 있음)"  # the resident's language
     assert other == "⚙ 機械翻訳"  # staff read Japanese
     assert "✔" not in own + other
+
+
+def test_resident_half_speaks_the_residents_language(make_window, qtbot):
+    """No Japanese and no technical English on the resident's half."""
+    from counter_app.errors import AudioDeviceError
+
+    def broken_microphone(side):
+        raise AudioDeviceError("No usable microphone was found (device -1).")
+
+    window = make_window(source_factory=broken_microphone)
+    assert window.resident.replay_button.text() == "🔊 다시 듣기"
+    assert window.staff.replay_button.text() == "🔊 もう一度再生"
+    assert window.resident.edit_box.placeholderText() == "확인하거나 고친 후 보내 주세요"
+    window.resident.talk.begin()
+    assert window.resident.status.text() == "마이크가 작동하지 않습니다. 직원에게 알려 주세요."
+    assert "device -1" in window.staff.status.text()  # details for staff only
+    assert "device" not in window.resident.status.text()
+    window.set_resident_language("vi")
+    assert window.resident.replay_button.text() == "🔊 Phát lại"

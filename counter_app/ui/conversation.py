@@ -202,8 +202,10 @@ class ConversationWindow(QMainWindow):
         panel.show_status("")
         try:
             source = self.source_factory(side)
-        except CounterAppError as exc:
-            panel.show_status(f"{tr('mic_error')}: {exc}")
+        except CounterAppError as exc:  # details for staff; plain words for the resident
+            self.staff.show_status(f"{tr('mic_error')}: {exc}")
+            if panel is self.resident:
+                panel.show_status(panel.local("mic_problem"))
             panel.talk.reset()
             return
         if self.hands_free_button.isChecked():
@@ -271,7 +273,7 @@ class ConversationWindow(QMainWindow):
         resident_ok = self.voice_ready(conv.resident_language)
         self.staff.set_language(conv.staff_language, staff_ok)
         self.resident.set_language(conv.resident_language, resident_ok)
-        self.resident.show_hint("" if resident_ok else "⌨ " + tr("missing_models"))
+        self.resident.show_hint("" if resident_ok else "⌨ " + self.resident.local("no_voice"))
         if not staff_ok and not resident_ok:
             self.banner.setText(f"<b>{tr('no_models_title')}</b><br>"
                                 + tr("no_models_body").replace("\n", "<br>"))
@@ -312,19 +314,27 @@ class ConversationWindow(QMainWindow):
             if event.quality is Quality.LOW:  # staff should know; the resident just listens
                 self.staff.show_hint(f"🔈 {other.language.native}: {tr('low_voice_hint')}")
         elif isinstance(event, PipelineError):
-            if event.kind == "voice_unavailable":
-                other.show_hint(f"⌨ {tr('missing_models')}")
-            elif event.kind == NOTHING_HEARD_KIND:  # calm words for staff, never garbage
-                self.staff.show_status(tr("nothing_heard"))
-                if panel is not self.staff:
-                    panel.show_status(event.message)
-            else:
-                panel.show_status(event.message)
+            self._show_problem(event, panel, other)
         elif isinstance(event, StageChanged) and event.stage is TurnStage.RECOGNIZING:
             panel.show_recognizing()
         elif isinstance(event, StageChanged) and event.stage in (
                 TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED):
             self._finish(event.turn_id, active, panel)
+
+    def _show_problem(self, event: PipelineError, panel: SidePanel, other: SidePanel) -> None:
+        """Staff get the details in the UI language; the resident gets plain words in
+        theirs, and never a technical message."""
+        if event.kind == "voice_unavailable":
+            other.show_hint("⌨ " + (tr("missing_models") if other is self.staff
+                                    else other.local("no_voice")))
+        elif event.kind == NOTHING_HEARD_KIND:  # calm words, never garbage
+            self.staff.show_status(tr("nothing_heard"))
+            if panel is self.resident:
+                panel.show_status(panel.local("nothing_heard"))
+        else:
+            self.staff.show_status("⚠ " + event.message)
+            if panel is self.resident and event.kind == "AudioDeviceError":
+                panel.show_status(panel.local("mic_problem"))
 
     def _show_translation(self, active: _ActiveTurn, event: TranslationEvent,
                           panel: SidePanel, other: SidePanel) -> None:

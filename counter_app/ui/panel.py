@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app import languages
+from counter_app.marks import resident_text
 from counter_app.ui.i18n import tr
 from counter_app.ui.widgets import Bubble, BubbleList, LevelMeter, TalkButton
 
@@ -41,7 +42,7 @@ class SidePanel(QWidget):
         self.language_button.setObjectName("language")
         self.language_button.clicked.connect(self.language_clicked)
         header.addWidget(self.language_button, 1)
-        self.replay_button = QPushButton("🔊 " + tr("replay"))
+        self.replay_button = QPushButton()
         self.replay_button.setEnabled(False)
         self.replay_button.clicked.connect(self.replay_requested)
         header.addWidget(self.replay_button)
@@ -76,15 +77,14 @@ class SidePanel(QWidget):
         edit_layout = QHBoxLayout(self.edit_row)
         edit_layout.setContentsMargins(0, 0, 0, 0)
         self.edit_box = QLineEdit()
-        self.edit_box.setPlaceholderText(tr("edit_hint"))
         self.edit_box.returnPressed.connect(self._send_edit)
         edit_layout.addWidget(self.edit_box, 1)
-        send = QPushButton(tr("send"))
-        send.clicked.connect(self._send_edit)
-        edit_layout.addWidget(send)
-        cancel = QPushButton(tr("cancel"))
-        cancel.clicked.connect(self._cancel_edit)
-        edit_layout.addWidget(cancel)
+        self.edit_send = QPushButton()
+        self.edit_send.clicked.connect(self._send_edit)
+        edit_layout.addWidget(self.edit_send)
+        self.edit_cancel = QPushButton()
+        self.edit_cancel.clicked.connect(self._cancel_edit)
+        edit_layout.addWidget(self.edit_cancel)
         self.edit_row.hide()
         layout.addWidget(self.edit_row)
 
@@ -125,11 +125,22 @@ class SidePanel(QWidget):
             else Qt.LayoutDirection.LeftToRight
         self.text_box.setLayoutDirection(direction)
         self.text_box.setPlaceholderText("⌨ " + self.language.native)
+        self.replay_button.setText("🔊 " + self.local("replay"))
+        self.edit_box.setPlaceholderText(self.local("edit_hint"))
+        self.edit_send.setText(self.local("send"))
+        self.edit_cancel.setText(self.local("cancel"))
         if self.role == "staff":
             self.talk.set_texts("◉ " + tr("hold_to_talk"), "● " + tr("tap_to_stop"))
         else:  # the resident may read neither Japanese nor English: icons + own script
             self.talk.set_texts("◉ " + self.language.native, "● …")
         self.talk.setEnabled(voice_ready)
+
+    def local(self, key: str) -> str:
+        """A string for this half: the UI language for staff, the resident's own
+        language for the resident (who may read neither Japanese nor English)."""
+        if self.role == "staff":
+            return tr(key)
+        return resident_text(key, self.language.code)[0]
 
     def show_partial(self, text: str) -> None:
         self.partial.setText(text)
