@@ -8,19 +8,24 @@ import sys
 from counter_app import config
 from counter_app.pipeline.audio import MicrophoneSource, SpeakerSink
 from counter_app.pipeline.factory import EngineFactory
-from counter_app.session import CounterSession
+from counter_app.session import CounterSession, open_session
 from counter_app.stats import UsageStats
-from counter_app.store import ModelStore
 
 
 def build_window(settings: config.Settings, factory: EngineFactory,
                  source_factory=None, sink_factory=None, stats: UsageStats | None = None,
                  verified=None, library=None):
-    """Create bridge, interpreter and the counter window (tests call this too).
+    """The counter window on a new session (tests call this).
 
     `verified`: a VerifiedPhrases (phrasebook translations instead of MT);
     `library`: the phrasebook Library, whose term dictionary corrects recognized
     text and is enforced in translations, and whose phrases fill the phrase panel."""
+    session = CounterSession(settings, factory, library=library, verified=verified, stats=stats)
+    return compose_window(session, source_factory, sink_factory)
+
+
+def compose_window(session: CounterSession, source_factory=None, sink_factory=None):
+    """The one builder of the counter screen: window, bridge, tools, admin actions."""
     from PySide6.QtWidgets import QPushButton
 
     from counter_app.ui.bridge import CoreBridge
@@ -28,8 +33,8 @@ def build_window(settings: config.Settings, factory: EngineFactory,
     from counter_app.ui.i18n import set_language, tr
     from counter_app.ui.style import stylesheet
 
+    settings, factory, library = session.settings, session.factory, session.library
     set_language(settings.ui_language)
-    session = CounterSession(settings, factory, library=library, verified=verified, stats=stats)
     bridge = CoreBridge()
     session.subscribe(bridge.post)
     conv = settings.conversation
@@ -140,24 +145,15 @@ def run(models_dir: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     report = config.load_report()
     settings = report.settings
-    factory = EngineFactory(ModelStore(models_dir or settings.models_dir), settings.engines)
-    stats = UsageStats(enabled=settings.usage_statistics)
-    from counter_app.phrasebook.library import Library
-    from counter_app.phrasebook.verified import VerifiedPhrases
-
-    library = Library()
-    window = build_window(settings, factory, stats=stats,
-                          verified=VerifiedPhrases(library.phrasebook), library=library)
-    conv = settings.conversation
-    window.interpreter.preload(asr=[conv.staff_language, conv.resident_language],
-                               tts=[conv.staff_language, conv.resident_language],
-                               mt=[(conv.staff_language, conv.resident_language),
-                                   (conv.resident_language, conv.staff_language)])
+    session = open_session(settings, models_dir,
+                           stats=UsageStats(enabled=settings.usage_statistics))
+    window = compose_window(session)
+    session.preload()
     from counter_app.ui.notices import show_startup_notices
 
-    show_startup_notices(window, report.problems, factory.store.root)
+    show_startup_notices(window, report.problems, session.store.root)
     window.resize(1280, 800)
     window.show()
     code = app.exec()
-    window.interpreter.shutdown()
+    session.shutdown()
     return code

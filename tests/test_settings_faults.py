@@ -170,11 +170,11 @@ def start_app(qtbot, monkeypatch, tmp_path):
             qtbot.addWidget(built[-1])
             return built[-1]
 
-        app_build = app.build_window
-        monkeypatch.setattr(app, "build_window", recording)
+        app_build = app.compose_window
+        monkeypatch.setattr(app, "compose_window", recording)
         monkeypatch.setattr(QApplication, "exec", lambda *a: 0)
         assert app.run(models_dir=str(models_dir or tmp_path / "models")) == 0
-        monkeypatch.setattr(app, "build_window", app_build)
+        monkeypatch.setattr(app, "compose_window", app_build)
         return built[0]
 
     return start
