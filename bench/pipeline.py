@@ -24,7 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from counter_app.pipeline.audio import MemorySink, WavFileSource  # noqa: E402
 from counter_app.pipeline.factory import EngineFactory  # noqa: E402
-from counter_app.pipeline.interpreter import Interpreter, TurnRequest  # noqa: E402
+from counter_app.pipeline.interpreter import TurnRequest  # noqa: E402
 from counter_app.store import ModelStore  # noqa: E402
 from tests.speech import SpeechMaker  # noqa: E402
 
@@ -112,7 +112,10 @@ def main() -> None:
         first_chunk.append(time.perf_counter() - start)
     report["tts_first_chunk_ms_p50"] = round(statistics.median(first_chunk) * 1000, 1)
 
-    interpreter = Interpreter(factory, emit=lambda event: None)
+    from counter_app.config import Settings
+    from counter_app.session import CounterSession
+
+    interpreter = CounterSession(Settings(), factory).interpreter  # what the app runs
     latencies, overheads, failures = [], [], []
     for _ in range(args.runs):
         source = WavFileSource(wav, realtime=True, chunk_seconds=0.1)
