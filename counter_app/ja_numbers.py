@@ -27,6 +27,9 @@ _UNITS = ("円", "か月", "ヶ月", "カ月", "ケ月", "箇月", "週間", "�
           "センチ", "キロ", "メートル", "パーセント", "％", "%")
 _UNIT = re.compile("|".join(map(re.escape, _UNITS)))
 _WORDY = {"年", "月", "日", "時", "分", "秒", "番", "回"}
+# How Whisper base writes -びゃく/-ぴゃく (hundred) before 円: 三百円 -> 3倍く円, 3枚円.
+_HUNDRED_MISHEARD = re.compile(
+    f"([1-9{''.join(_KANJI_DIGITS)}])(?:倍く|枚|倍|ばく|びゃく|ぴゃく)円")
 
 
 def parse_number(numeral: str) -> int | None:
@@ -78,10 +81,11 @@ def normalize_numerals(text: str) -> str:
 def format_numbers(text: str) -> str:
     """Numbers followed by a counter unit written as a Japanese office writes them:
     ASCII digits, amounts in yen with thousands separators (三百円 -> 300円,
-    ２千５百円 -> 2,500円, 三月十五日 -> 3月15日).  Anything else is left as it is."""
+    ２千５百円 -> 2,500円, 三月十五日 -> 3月15日), Whisper's 3倍く円 / 3枚円 read as
+    300円 (nothing costs "3 sheets yen").  Anything else is left as it is."""
     if not text:
         return text
-    prepared = _prepare(text)
+    prepared = _HUNDRED_MISHEARD.sub(r"\1百円", _prepare(text))
     out: list[str] = []
     last = 0
     for match in _RUN.finditer(prepared):

@@ -53,6 +53,9 @@ def test_normalized_forms_of_one_amount_agree():
     ("数字四桁", "数字4桁"),
     ("2026年3月15日", "2026年3月15日"),  # already as offices write it
     ("10,000円", "10,000円"),
+    ("コピーは3倍く円です", "コピーは300円です"),  # Whisper's spellings of 三百円
+    ("コピーは3枚円です", "コピーは300円です"),
+    ("六ぴゃく円", "600円"),
 ])
 def test_format_numbers_writes_amounts_and_dates_as_offices_do(text, shown):
     assert format_numbers(text) == shown
@@ -63,7 +66,7 @@ def test_format_numbers_writes_amounts_and_dates_as_offices_do(text, shown):
     "一番の窓口へどうぞ。", "十分です。", "一日中開いています。", "一時お待ちください。",
     "三分の一を払います。", "数百円かかります。", "何日ですか。", "縦4.5センチ",
     "第二小学校", "千葉県から来ました。", "二人で来ました。", "一つください。",
-    "電話番号は090から始まります。", "ご視聴", "",
+    "電話番号は090から始まります。", "ご視聴", "3枚ください。", "2倍になります。", "",
 ])
 def test_format_numbers_leaves_words_alone(text):
     assert format_numbers(text) == text
