@@ -131,7 +131,8 @@ class _Decoder:
         self.session: WhisperSession | None = None
         self.decoded: list[tuple[int, float]] = []  # (samples, backlog when it started)
 
-    def decode(self, samples: np.ndarray, whisper_language, prompt) -> str:
+    def decode(self, samples: np.ndarray, whisper_language, prompt, *,
+               final: bool = False) -> str:
         backlog = self.session.backlog_seconds if self.session else 0.0
         self.decoded.append((len(samples), backlog))
         self.clock.now += self.seconds_per_decode

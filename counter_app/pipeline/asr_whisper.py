@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 AUTO = "auto"  # Recognizer.language when the language is detected per utterance
 _VAD_FRAME = 512  # Silero VAD v6 frame at 16 kHz (32 ms)
 _VAD_CONTEXT = 64
+# Below this much audio (speech + padding) the prompt is left out: office vocabulary
+# turned Open JTalk 「いいえ。」 into 移動 and Kokoro 「はい。」 into ハイエ.
+PROMPT_MIN_SECONDS = 1.0
 
 
 def _import_faster_whisper():
@@ -69,7 +72,8 @@ class VadSettings:
     """Silero VAD thresholds (speech probability per 32 ms frame)."""
 
     threshold: float = 0.5
-    min_speech_ms: int = 250  # speech needed before an utterance counts as started
+    # Speech needed before an utterance counts: 「はい。」 spoken alone holds ~220 ms.
+    min_speech_ms: int = 150
     pad_ms: int = 200  # kept around speech when trimming
 
 
@@ -145,13 +149,15 @@ class WhisperRecognizer(Recognizer):
     `language` is our code, or None to detect it per utterance (among `candidates`,
     by default every language of ours that Whisper knows).  `initial_prompt` biases
     decoding towards office vocabulary; `hotwords` does the same without acting
-    as preceding text.
+    as preceding text.  Partials decode greedily (`beam_size`); finals, which are
+    shown, translated and kept, with `final_beam_size`.
     """
 
     engine = "whisper"
 
     def __init__(self, model_path: Path | str, language: str | None = None, *,
                  compute_type: str = "int8", threads: int = 2, beam_size: int = 1,
+                 final_beam_size: int = 5,
                  initial_prompt: str | None = None, hotwords: str | None = None,
                  candidates: Sequence[str] | None = None, detect_seconds: float = 3.0):
         faster_whisper = _import_faster_whisper()
@@ -163,6 +169,7 @@ class WhisperRecognizer(Recognizer):
         self._whisper_language = _whisper_code(language) if language else None
         self.language = languages.get(language).code if language else AUTO
         self.beam_size = beam_size
+        self.final_beam_size = final_beam_size
         self.initial_prompt = initial_prompt
         self.hotwords = hotwords
         self.detect_seconds = detect_seconds
@@ -244,14 +251,20 @@ class WhisperRecognizer(Recognizer):
         return sorted(found.items(), key=lambda item: -item[1])
 
     def decode(self, samples: np.ndarray, whisper_language: str | None,
-               prompt: str | None) -> str:
+               prompt: str | None, *, final: bool = False) -> str:
         """One full decode of float 16 kHz samples; returns the text, or "" when the
         guards reject it (a loop, invented text, no speech: see whisper_guards)."""
-        return self.decode_checked(samples, whisper_language, prompt).text
+        return self.decode_checked(samples, whisper_language, prompt, final=final).text
 
     def decode_checked(self, samples: np.ndarray, whisper_language: str | None,
-                       prompt: str | None, guards: GuardSettings = GUARDS) -> Decoded:
-        """decode() with the guards' verdict; `GuardSettings.off()` is the bare engine."""
+                       prompt: str | None, guards: GuardSettings = GUARDS, *,
+                       final: bool = False) -> Decoded:
+        """decode() with the guards' verdict; `GuardSettings.off()` is the bare engine.
+        A final decodes with `final_beam_size`, a partial with `beam_size`; a clip
+        shorter than PROMPT_MIN_SECONDS (はい, いいえ) without the prompt."""
+        beam = self.final_beam_size if final else self.beam_size
+        if samples.size < PROMPT_MIN_SECONDS * ASR_RATE:
+            prompt = None
         return guarded_decode(self.model, samples, whisper_language or self._whisper_language,
-                              prompt=prompt, beam_size=self.beam_size,
+                              prompt=prompt, beam_size=beam,
                               hotwords=self.hotwords, settings=guards)

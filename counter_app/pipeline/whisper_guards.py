@@ -43,7 +43,7 @@ class GuardSettings:
     reject_log_prob: float = -1.6  # below this after the fallback, reject (short words: ~-1.4)
     no_speech_threshold: float = 0.6
     vad_threshold: float = 0.5
-    vad_min_speech_ms: int = 250  # less speech than this: nothing to decode
+    vad_min_speech_ms: int = 150  # less speech than this: nothing to decode (はい: ~220)
     vad_sure_fraction: float = 0.35  # VAD speech share outweighing Whisper's no-speech
     # Budgets per second of audio: tokens decoded at most, characters plausibly spoken.
     tokens_per_second: float = 10.0

@@ -27,6 +27,7 @@ import numpy as np
 
 from counter_app import languages
 from counter_app.events import AudioChunk, Transcript, Word
+from counter_app.ja_numbers import format_numbers
 from counter_app.pipeline.asr_whisper import (
     _VAD_FRAME,
     StreamingVad,
@@ -240,7 +241,7 @@ class WhisperSession(RecognizerSession):
             if text is None and not final:
                 text = ""  # a suspect partial is not worth a full decode: show none
         if text is None:
-            text = self.recognizer.decode(speech, self._language, self.prompt)
+            text = self.recognizer.decode(speech, self._language, self.prompt, final=final)
         if not final:
             self._partial_seconds = self.clock() - started
         return text
@@ -253,6 +254,8 @@ class WhisperSession(RecognizerSession):
 
             ranked = [code for code, _ in detect_text_language(text) if code.startswith("zh")]
             language = ranked[0] if ranked else language
+        if final and language == "ja":  # amounts and dates as offices write them
+            text = format_numbers(text)
         words: tuple[Word, ...] = ()
         if span and text and self.settings.continuous:
             # Whisper gives no word times here: one timed span per line (session time).
