@@ -56,3 +56,16 @@ def test_vosk_style_spacing_still_matches(book):
     found = match_phrase("감사 합니다", "ko", book)
     assert found is not None and found.phrase.id == "thanks" and found.score == 100
     assert match_phrase("번호표 를 뽑아 주세요", "ko", book).phrase.id == "ticket_take"
+
+
+def test_unlisted_sentence_gets_no_verified_translation(recognizer, speech, book):
+    """Made of listed words but not a listed phrase: phrase mode returns unverified
+    open-vocabulary text, and the verified lookup does not turn it into a phrase."""
+    from counter_app.phrasebook.verified import VerifiedPhrases
+
+    session = recognizer.start(recognizer_phrases(book, "ko"))
+    heard = [t for chunk in split(read_wav(speech.espeak("이 서류를 보여 주세요.", "ko")), 0.2)
+             if (t := session.accept(chunk)) and t.is_final and t.text]
+    heard.append(session.finish())
+    assert all(t.phrase_id is None for t in heard)
+    assert all(VerifiedPhrases(lambda: book).lookup(t, "ja") is None for t in heard if t.text)
