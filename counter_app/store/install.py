@@ -23,6 +23,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from counter_app import engines
 from counter_app.errors import ArchiveError, StoreBusyError, StoreError
 from counter_app.store import archive
 from counter_app.store.catalog import CatalogEntry, RemoteFile
@@ -36,7 +37,7 @@ from counter_app.store.health import (
     remove_stale_staging,
     tree_size,
 )
-from counter_app.store.local import KINDS, InstalledModel, ModelStore, describe
+from counter_app.store.local import InstalledModel, ModelStore, describe
 from counter_app.store.manifest import (
     PACK_FORMAT,
     PACK_MANIFEST,
@@ -48,9 +49,6 @@ from counter_app.store.validate import check_loads
 
 log = logging.getLogger(__name__)
 
-CT2_DESCRIPTION = "counter-model.json"  # see pipeline/mt_ct2.py
-CT2_WEIGHTS = ("model.bin", "model/model.bin")
-ENGINE_OF_KIND = {engine: kind for kind, engines in KINDS.items() for engine in engines}
 
 
 class Installer:
@@ -128,9 +126,10 @@ class Installer:
                 archive.extract(file, unpacked, self.max_bytes)
                 file.unlink()
                 folder = self._find_model(entry.kind, entry.engine, unpacked, file.name,
-                                          weights_only=entry.engine == "ct2")
-            if entry.engine == "ct2" and not (folder / CT2_DESCRIPTION).exists():
-                (folder / CT2_DESCRIPTION).write_text(
+                                          weights_only=True)
+            row = engines.get(entry.engine)
+            if row and row.description and not (folder / row.description).exists():
+                (folder / row.description).write_text(
                     json.dumps(entry.description(), ensure_ascii=False, indent=1),
                     encoding="utf-8")
             record = ModelRecord(**{k: v for k, v in entry.meta().items()
@@ -189,11 +188,15 @@ class Installer:
                     weights_only: bool = False) -> Path:
         """The model folder in an unpacked archive (at most three levels down).
 
-        weights_only: a CTranslate2 folder (model.bin, directly or in model/)
-        counts even without its counter-model.json (the installer writes it).
+        weights_only: a folder holding the engine's weights (the table's `weights`,
+        e.g. a CTranslate2 model.bin) counts even without its description file
+        (the installer writes it).
         """
+        row = engines.get(engine)
+        weights = row.weights if row and weights_only else ()
+
         def found(folder: Path) -> bool:
-            if weights_only and any((folder / p).is_file() for p in CT2_WEIGHTS):
+            if any((folder / p).is_file() for p in weights):
                 return True
             return describe(kind, engine, folder) is not None
 
@@ -250,18 +253,20 @@ class Installer:
     def _import_folder(self, folder: Path, stage: Path, copy: bool,
                        source: str = "") -> InstalledModel:
         source = source or folder.name
-        for kind, engine in (("asr", "vosk"), ("mt", "argos"), ("mt", "ct2"),
-                             ("asr", "whisper"), ("tts", "piper")):
+        rows = [row for row in engines.table() if row.has_models and row.importable]
+        for row in rows:
+            kind, engine = row.kind, row.name
             with contextlib.suppress(ArchiveError):
                 found = self._find_model(kind, engine, folder, source)
                 break
         else:
-            raise ArchiveError(f"{source} is not a model the app knows (Vosk, Argos, "
-                               "CTranslate2, Whisper or Piper).")
-        name = _model_name(engine, found, source)
+            labels = [row.label for row in rows]
+            raise ArchiveError(f"{source} is not a model the app knows ("
+                               f"{', '.join(labels[:-1])} or {labels[-1]}).")
+        name = _model_name(row, found, source)
         model = describe(kind, engine, found, meta={"name": name})
         record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
-                             version=_version(engine, name), source=f"import {source}")
+                             version=_version(row, name), source=f"import {source}")
         if copy:
             shutil.copytree(found, stage / "copy", symlinks=False, copy_function=self._copy)
             found = stage / "copy"
@@ -301,8 +306,9 @@ class Installer:
         unpacked = archive.extract(path, stage / "unpacked", cap)
         installed = []
         for record in records:
-            if record.engine not in ENGINE_OF_KIND or ENGINE_OF_KIND[record.engine] != \
-                    record.kind or "/" in record.name or record.name.startswith("."):
+            row = engines.get(record.engine)
+            if row is None or not row.has_models or row.kind != record.kind or \
+                    "/" in record.name or record.name.startswith("."):
                 raise ArchiveError(f"{path.name} lists an invalid model {record.name!r}.")
             folder = unpacked / "models" / record.store_path
             if not folder.is_dir():
@@ -361,10 +367,9 @@ def _is_pack(path: Path) -> bool:
         return isinstance(manifest, dict) and manifest.get("format") == PACK_FORMAT
 
 
-def _model_name(engine: str, folder: Path, source: str) -> str:
-    if engine == "argos":
-        data = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-        return f"translate-{data['from_code']}_{data['to_code']}"
+def _model_name(row: engines.Engine, folder: Path, source: str) -> str:
+    if row.import_name:
+        return engines.resolve(row.import_name)(folder)
     name = folder.name
     if name in ("unpacked", "model"):
         name = Path(source).name
@@ -373,5 +378,5 @@ def _model_name(engine: str, folder: Path, source: str) -> str:
     return name
 
 
-def _version(engine: str, name: str) -> str:
-    return name.rsplit("-", 1)[-1] if engine in ("vosk", "argos") else ""
+def _version(row: engines.Engine, name: str) -> str:
+    return name.rsplit("-", 1)[-1] if row.version_in_name else ""

@@ -1,7 +1,8 @@
 """Finding installed models: the store directory plus models that Python
 packages ship (read-only).  Nothing here touches the network.
 
-Store layout (one folder per model, named by its upstream name):
+Store layout: one folder per model, named by its upstream name, under the
+subfolder its row in the engine table (counter_app/engines.py) names:
 
     <store>/asr/vosk/<name>/        a Vosk model directory
     <store>/asr/whisper/<name>/     a faster-whisper CTranslate2 model
@@ -14,23 +15,19 @@ Store layout (one folder per model, named by its upstream name):
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from counter_app import languages
+from counter_app import engines
 from counter_app.store.manifest import ModelRecord, load_record, write_record
 
 log = logging.getLogger(__name__)
 
 ENV_MODELS = "COUNTER_APP_MODELS"
-KINDS = {"asr": ("vosk", "whisper"), "mt": ("argos", "ct2"), "tts": ("piper",),
-         "sbd": ("minisbd",)}
 
 
 def default_store_path() -> Path:
@@ -67,81 +64,15 @@ class InstalledModel:
 
 # --- recognising one model folder -------------------------------------------------
 
-_VOSK_NAME = re.compile(r"vosk-model-(?:small-)?([a-z]{2}(?:-[a-z]{2})?)", re.I)
-
-
-def _vosk_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    code = meta.get("lang")
-    if not code and (match := _VOSK_NAME.search(meta.get("name") or path.name)):
-        code = match.group(1).lower()
-    lang = languages.from_vosk(code) if code else None
-    if lang is None and code in languages.LANGUAGES:
-        lang = languages.LANGUAGES[code]
-    return (lang.code,) if lang else ()
-
-
-def _whisper_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    """("en",) for English-only ".en" models, else what the installer recorded, else ("*",)."""
-    if path.name.endswith(".en") or str(meta.get("name", "")).endswith(".en"):
-        return ("en",)
-    return tuple(meta.get("languages") or ()) or ("*",)
-
-
-def _argos_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    data = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
-    src, tgt = languages.from_argos(data["from_code"]), languages.from_argos(data["to_code"])
-    if src is None or tgt is None:
-        return ()
-    return (src.code, tgt.code)
-
-
-def _ct2_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    data = json.loads((path / "counter-model.json").read_text(encoding="utf-8"))
-    if data.get("pairs"):
-        meta.setdefault("pairs", data["pairs"])  # "any": multilingual (NLLB)
-    return tuple(data.get("languages", ()))
-
-
-def _piper_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    configs = sorted(path.glob("*.onnx.json"))
-    if not configs:
-        return ()
-    data = json.loads(configs[0].read_text(encoding="utf-8"))
-    family = data.get("language", {}).get("family") or data.get("espeak", {}).get("voice", "")
-    region = data.get("language", {}).get("code", "")
-    if region == "pt_BR":
-        return ("pt",)
-    try:
-        return (languages.get(family.split("-")[0]).code,)
-    except Exception:
-        return ()
-
-
-def _minisbd_languages(path: Path, meta: dict) -> tuple[str, ...]:
-    return tuple(meta.get("languages", ())) or (path.name,)
-
-
-_MARKERS = {  # engine -> (file that must exist, language reader)
-    "vosk": ("am/final.mdl", _vosk_languages),
-    "whisper": ("model.bin", _whisper_languages),
-    "argos": ("metadata.json", _argos_languages),
-    "ct2": ("counter-model.json", _ct2_languages),
-    "piper": ("*.onnx", _piper_languages),
-    "minisbd": ("*.onnx", _minisbd_languages),
-}
-
-
 def describe(kind: str, engine: str, path: Path, *, read_only: bool = False,
              source: str = "store", meta: dict | None = None) -> InstalledModel | None:
     """An InstalledModel for a folder, or None if it does not look like one."""
-    marker, reader = _MARKERS[engine]
-    if not (any(path.glob(marker)) if "*" in marker else (path / marker).exists()):
+    row = engines.get(engine)
+    if row is None or not row.has_models or not row.matches(path):
         return None
     meta = meta or {}
     try:
-        langs = reader(path, meta)
-        if not langs and engine != "argos" and meta.get("languages"):
-            langs = tuple(meta["languages"])  # recorded by the installer
+        langs = engines.resolve(row.languages_of)(path, meta)
     except (OSError, ValueError, KeyError) as exc:
         log.warning("Skipping unreadable model %s: %s", path, exc)
         return None
@@ -190,8 +121,8 @@ class ModelStore:
 
     def models(self, kind: str | None = None, engine: str | None = None) -> list[InstalledModel]:
         found: list[InstalledModel] = []
-        for k, engines in KINDS.items():
-            for e in engines:
+        for k, names in engines.store_kinds().items():
+            for e in names:
                 folder = self.root / k / e
                 if not folder.is_dir():
                     continue

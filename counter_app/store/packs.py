@@ -12,7 +12,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from counter_app import languages
+from counter_app import engines, languages
 from counter_app.errors import StoreError
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.manifest import (
@@ -41,8 +41,8 @@ def models_for(store: ModelStore, codes: list[str],
 
     pivot = languages.PIVOT_LANGUAGE
     for code in wanted:
-        take(store.find("asr", code))
-        take(store.find("asr", code, "whisper"))
+        for row in engines.of_kind("asr"):  # the default one, and Whisper for push-to-talk
+            take(store.find("asr", code, row.name))
         take(store.find("tts", code))
         for model in store.models("sbd"):
             if model.serves(code):

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from counter_app import languages
+from counter_app import engines, languages
 from counter_app.store.catalog import Catalog, CatalogEntry
 from counter_app.store.local import ModelStore
-
-PIPER_ORDER = {"low": 0, "medium": 1, "x_low": 2, "high": 3}
-WHISPER_ORDER = {"base": 0, "tiny": 1, "small": 2, "medium": 3}
 
 
 @dataclass(slots=True)
@@ -45,18 +42,25 @@ def _smallest(entries: list[CatalogEntry], rank=lambda e: 0) -> CatalogEntry | N
     return entries[0] if entries else None
 
 
+def best_entry(catalog: Catalog, kind: str, code: str) -> CatalogEntry | None:
+    """The download serving one language, engines in table order: within an engine
+    a model for that language before a multilingual one, then the engine's
+    preferred variants (its `variant_order`), then the smallest."""
+    for row in engines.of_kind(kind):
+        found = [e for e in catalog.for_kind(kind, row.name)
+                 if code in e.languages or "*" in e.languages]
+        if best := _smallest(found, lambda e, row=row: ("*" in e.languages,
+                                                        row.variant_rank(e.variant))):
+            return best
+    return None
+
+
 def asr_entry(catalog: Catalog, code: str) -> CatalogEntry | None:
-    vosk = [e for e in catalog.for_kind("asr", "vosk") if code in e.languages]
-    if best := _smallest(vosk, lambda e: e.variant != "small"):
-        return best
-    whisper = [e for e in catalog.for_kind("asr", "whisper") if e.languages and
-               (code in e.languages or "*" in e.languages)]
-    return _smallest(whisper, lambda e: ("*" in e.languages, WHISPER_ORDER.get(e.variant, 9)))
+    return best_entry(catalog, "asr", code)
 
 
 def tts_entry(catalog: Catalog, code: str) -> CatalogEntry | None:
-    voices = [e for e in catalog.for_kind("tts", "piper") if code in e.languages]
-    return _smallest(voices, lambda e: PIPER_ORDER.get(e.variant, 9))
+    return best_entry(catalog, "tts", code)
 
 
 def mt_entries(catalog: Catalog, store: ModelStore, source: str,
@@ -64,10 +68,12 @@ def mt_entries(catalog: Catalog, store: ModelStore, source: str,
     """Entries that make source->target work ([] if it already does), None if impossible."""
     if store.find_mt(source, target):
         return []
-    argos = catalog.for_kind("mt", "argos")
+    rows = engines.of_kind("mt")  # per-pair engines (Argos) first, pivoting through
+    # English; then multilingual ones (shared: one model serves many pairs)
+    pairwise = [e for row in rows if not row.shared for e in catalog.for_kind("mt", row.name)]
 
     def direct(src: str, tgt: str) -> CatalogEntry | None:
-        return next((e for e in argos if e.serves_pair(src, tgt)), None)
+        return next((e for e in pairwise if e.serves_pair(src, tgt)), None)
 
     if entry := direct(source, target):
         return [entry]
@@ -80,7 +86,8 @@ def mt_entries(catalog: Catalog, store: ModelStore, source: str,
             legs.append(direct(src, tgt))
         if None not in legs:
             return legs
-    other = [e for e in catalog.for_kind("mt", "ct2") if e.serves_pair(source, target)]
+    other = [e for row in rows if row.shared for e in catalog.for_kind("mt", row.name)
+             if e.serves_pair(source, target)]
     if best := _smallest(other):
         return [best]
     return None
@@ -111,20 +118,25 @@ def plan(codes: list[str], catalog: Catalog, store: ModelStore,
 
 
 def _plan_tts(result: Plan, catalog: Catalog, store: ModelStore, lang) -> None:
+    """A voice model to download, unless an engine without model files speaks the
+    language well; a fallback engine (espeak-ng) is only noted."""
     if not lang.voice:
         return
-    if lang.openjtalk:
-        result.notes.append(f"{lang.code}: speech by Open JTalk (pyopenjtalk), not a download.")
+    spoken = [row for row in engines.of_kind("tts")
+              if not row.has_models and not row.opt_in and row.serves(lang)]
+    if good := next((row for row in spoken if not row.fallback), None):
+        result.notes.append(f"{lang.code}: {good.note}")
         return
     if store.find("tts", lang.code):
         return
     if entry := tts_entry(catalog, lang.code):
         result.add(entry)
         return
-    reason = lang.gap_reasons.get("piper", f"No Piper voice for {lang.english} in the catalog.")
-    if lang.espeak:
-        result.notes.append(f"{lang.code}: {reason} (espeak-ng is a system package, "
-                            "not a download.)")
+    first = next(row for row in engines.of_kind("tts") if row.catalog)
+    reason = lang.gap_reasons.get(
+        first.name, f"No {first.label} voice for {lang.english} in the catalog.")
+    if fallback := next((row for row in spoken if row.fallback), None):
+        result.notes.append(f"{lang.code}: {reason} ({fallback.note})")
     else:
         result.notes.append(f"{lang.code}: {reason}")
         result.missing.append(f"tts {lang.code}")

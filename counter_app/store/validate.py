@@ -1,22 +1,25 @@
-""""Can the engine load it?": one cheap real load per engine, imported lazily."""
+""""Can the engine load it?": one cheap real load per engine, imported lazily.
+
+The engine table (counter_app/engines.py) names each engine's check here.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
+from counter_app import engines
 from counter_app.errors import ModelLoadError
 
 
-def _vosk(path: Path) -> None:
+def load_vosk(path: Path) -> None:
     import vosk
 
     vosk.SetLogLevel(-1)
     vosk.Model(str(path))
 
 
-def _argos(path: Path) -> None:
+def load_argos(path: Path) -> None:
     data = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
     for key in ("from_code", "to_code"):
         if not isinstance(data.get(key), str):
@@ -25,7 +28,7 @@ def _argos(path: Path) -> None:
     _tokenizer(path)
 
 
-def _ct2(path: Path) -> None:
+def load_ct2(path: Path) -> None:
     json.loads((path / "counter-model.json").read_text(encoding="utf-8"))
     _ct2_translator(path / "model" if (path / "model").is_dir() else path)
     _tokenizer(path)
@@ -48,13 +51,13 @@ def _tokenizer(path: Path) -> None:
         raise FileNotFoundError("no sentencepiece.model or bpe.model")
 
 
-def _whisper(path: Path) -> None:
+def load_whisper(path: Path) -> None:
     import ctranslate2
 
     ctranslate2.models.Whisper(str(path), device="cpu", intra_threads=1)
 
 
-def _piper(path: Path) -> None:
+def load_piper(path: Path) -> None:
     from piper import PiperVoice
 
     models = sorted(path.glob("*.onnx"))
@@ -66,7 +69,7 @@ def _piper(path: Path) -> None:
     PiperVoice.load(models[0], config)
 
 
-def _minisbd(path: Path) -> None:
+def load_minisbd(path: Path) -> None:
     import onnxruntime
 
     models = sorted(path.glob("*.onnx"))
@@ -75,16 +78,13 @@ def _minisbd(path: Path) -> None:
     onnxruntime.InferenceSession(str(models[0]), providers=["CPUExecutionProvider"])
 
 
-LOADERS: dict[str, Callable[[Path], None]] = {
-    "vosk": _vosk, "argos": _argos, "ct2": _ct2, "whisper": _whisper, "piper": _piper,
-    "minisbd": _minisbd,
-}
-
-
 def check_loads(engine: str, path: Path, name: str = "") -> None:
     """Load the model once with its engine; ModelLoadError if that fails."""
+    row = engines.get(engine)
+    if row is None or not row.check:
+        raise ModelLoadError(f"The app has no {engine} engine to check {name or path.name}.")
     try:
-        LOADERS[engine](path)
+        engines.resolve(row.check)(path)
     except ImportError as exc:
         raise ModelLoadError(f"Cannot check the {engine} model {name or path.name}: its "
                              f"engine library is not installed ({exc.name}).") from exc
