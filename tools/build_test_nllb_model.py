@@ -13,12 +13,9 @@ CTranslate2 conversions of NLLB-200:
    language tokens alone decide the direction.  Full-batch AdamW (plain
    cross-entropy: no label smoothing, no dropout) past the first step where
    every example is right, until the teacher-forced log-probability margin of
-   every target token over the best other token reaches TOKEN_MARGIN nats.
-   Each step also trains on a copy of the batch with DECODER_NOISE of the
-   decoder input pieces replaced at random (labels unchanged): CTranslate2's
-   beam search with a length penalty stops once 4 hypotheses have ended, and
-   a model trained on clean prefixes only ended wrong hypotheses early with
-   "." and </s>, crowding out the right one under every backend;
+   every target token over the best other token reaches TOKEN_MARGIN nats;
+   DECODER_NOISE > 0 would also train on a noisy copy of the batch (off by
+   default: it did not help, see there);
 3. a CTranslate2 conversion with `TransformersConverter` (int8 weights in
    [-63, 63], see build_test_mt_model.quantize_weights), then the same
    check as tools/build_test_mt_model.py: in fresh subprocesses, one per
@@ -88,16 +85,19 @@ BOS, PAD, EOS, UNK = range(4)
 SEED = 1234
 VOCAB_SIZE = 700
 MAX_STEPS = 4000
-# Decoder-input noise (see build_test_mt_model.train_loop).  With a length penalty
-# CTranslate2's beam search stops once 4 hypotheses have ended; trained on clean
-# prefixes only, the model wrapped up with "." and </s> right after a wrong token,
-# and four such short wrong hypotheses could end before the right one (step 325:
-# "Apply for nursery schil." under every backend, float32 too).
-DECODER_NOISE = 0.15
-# With that noise the clean teacher-forced margin grows slowly and unevenly (0.8-1.8
-# nats at steps 175-225): the goal is lower than the Marian models' 5 nats, and the
-# check's beam-score margin (MIN_MARGIN) and exactness everywhere decide.
-TOKEN_MARGIN = 1.5
+TOKEN_MARGIN = 5.0
+# KNOWN LIMIT (2026-12-01): no run of this script has passed its own check yet.
+# With a length penalty CTranslate2's beam search stops once 4 hypotheses have
+# ended and keeps the best of those; this model ends wrong hypotheses early ("."
+# and </s> right after a wrong token), and four short ones can end before the
+# right translation.  Clean training failed the check at steps 325, 425, 525 and 625
+# (one or two phrases, e.g. "Apply for nursery schil.", the same on every backend
+# and compute type; token margin 5.1-6.0, beam margins otherwise 2.9-3.7).
+# Decoder-input noise (DECODER_NOISE = 0.15, noisy copy of the batch each step, goal
+# 1.5 nats) made it worse by step 300: beam margins 1.2-1.6, up to 11 of 48 phrases
+# needing the 4th ended hypothesis.  The committed fixture is the previous build,
+# requantized (see its README).  0 = off; see build_test_mt_model.train_loop.
+DECODER_NOISE = 0.0
 
 
 def language_tokens() -> dict[str, str]:
