@@ -109,9 +109,17 @@ def whisper_base(prompt: str | None, final_beam: int, model_path: Path | None = 
 
 # --- scoring -----------------------------------------------------------------------
 
+_SAME_UNIT = {"ヶ月": "か月", "ケ月": "か月", "カ月": "か月", "ヵ月": "か月", "箇月": "か月",
+              "cm": "センチ", "ｃｍ": "センチ"}
+
+
 def normalize(text: str) -> str:
-    """Numerals as digits, no punctuation or spaces: what CER compares."""
-    return normalize_numerals(text).translate(_NOT_SPOKEN).lower()
+    """Numerals as digits, one spelling per counter (1ヶ月 = 1か月, cm = センチ),
+    no punctuation or spaces: what CER compares."""
+    text = normalize_numerals(text)
+    for written, same in _SAME_UNIT.items():
+        text = text.replace(written, same)
+    return text.translate(_NOT_SPOKEN).lower()
 
 
 def edits(reference: str, hypothesis: str) -> tuple[int, int]:
