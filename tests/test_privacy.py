@@ -149,7 +149,7 @@ def test_turns_log_no_utterance_text_at_debug(factory, speech, all_logs, capfd, 
 
     interpreter = Interpreter(factory, emit=lambda event: None)
     texts = []
-    said = (("번호표를 뽑아 주세요.", KOREAN), ("이 서류를 작성해 주세요.", KOREAN),
+    said = (("여기에 서명해 주세요.", KOREAN), ("이 서류를 작성해 주세요.", KOREAN),
             ("감사합니다.", None))  # phrase mode and open vocabulary
     for sentence, phrases in said:
         result = interpreter.run(TurnRequest("ko", "en", audio=WavFileSource(
@@ -160,7 +160,7 @@ def test_turns_log_no_utterance_text_at_debug(factory, speech, all_logs, capfd, 
                   translation.text if translation else None,
                   translation.back_translation if translation else None]
     interpreter.shutdown()
-    assert "Please take a number ticket." in texts  # the turns really ran end to end
+    assert "Please sign here." in texts  # the turns really ran end to end
     assert all_logs.lines, "the capture saw no log records at all"
     captured = capfd.readouterr()
     _assert_absent(_needles(*texts), "\n".join(all_logs.lines), captured.out, captured.err)

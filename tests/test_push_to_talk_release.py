@@ -139,17 +139,17 @@ def test_vosk_hears_the_whole_phrase_at_release(speech, monkeypatch, tmp_path):
             return recognizer
 
     phrases = {"ticket": "번호표 를 뽑아 주세요", "form": "이 서류 를 작성 해 주세요",
-               "thanks": "감사 합니다"}
+               "sign": "여기 에 서명 해 주세요", "thanks": "감사 합니다"}
     interpreter = Interpreter(OneRecognizer(), lambda event: None,
                               translation_service=_NoTranslation)
     try:
         result, _, spoken = _hold_and_release(
-            interpreter, monkeypatch, speech.espeak("번호표를 뽑아 주세요.", "ko"), "ko",
+            interpreter, monkeypatch, speech.espeak("여기에 서명해 주세요.", "ko"), "ko",
             phrases=phrases)
     finally:
         interpreter.shutdown()
     assert result.timings["audio"] >= spoken
-    assert result.transcript.phrase_id == "ticket", result.transcript.text
+    assert result.transcript.phrase_id == "sign", result.transcript.text
 
 
 class _NoTranslation:

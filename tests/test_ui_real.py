@@ -34,7 +34,7 @@ def window(qtbot, factory, speech, tmp_path, monkeypatch):
     settings = Settings()
     settings.conversation.resident_language = "ko"
     settings.conversation.phrase_mode = True
-    wavs = {"resident": speech.espeak("번호표를 뽑아 주세요.", "ko"),
+    wavs = {"resident": speech.espeak("여기에 서명해 주세요.", "ko"),
             "staff": speech.openjtalk("少々お待ちください。")}
     sinks = []
 
@@ -64,10 +64,10 @@ def test_resident_speaks_korean_staff_reads_japanese(window, qtbot, shots_dir):
     window.resident.talk.begin()
     qtbot.waitUntil(lambda: bool(_texts(window.staff)), timeout=60_000)
     assert partials, "live partial captions while speaking"
-    assert _texts(window.resident) == ["번호표를 뽑아 주세요."]
-    assert _texts(window.staff) == ["番号札をお取りください。"]  # ko -> en -> ja
+    assert _texts(window.resident) == ["여기에 서명해 주세요."]
+    assert _texts(window.staff) == ["ここに署名してください。"]  # ko -> en -> ja
     own = window.resident.history.bubbles()[0]
-    assert own.note_label.text() == "↩ 번호표를 뽑아 주세요."  # back-translation ja -> ko
+    assert own.note_label.text() == "↩ 여기에 서명해 주세요."  # back-translation ja -> ko
     # machine translation through English, flagged in the resident's language
     assert own.hint_label.text() == "⚙⇄ 영어를 거친 기계 번역 (오류가 있을 수 있음)"
     staff_mark = window.staff.history.bubbles()[0].hint_label.text()
