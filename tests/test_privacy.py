@@ -107,6 +107,7 @@ def all_logs(monkeypatch):
             monkeypatch.setattr(logger, "level", logging.NOTSET)
             monkeypatch.setattr(logger, "disabled", False)
     monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
+    logging.root.manager._clear_cache()  # levels set above bypass isEnabledFor's cache
     root.addHandler(handler)
     logging.captureWarnings(True)
     with warnings.catch_warnings():
@@ -114,6 +115,7 @@ def all_logs(monkeypatch):
         yield handler
     logging.captureWarnings(False)
     root.removeHandler(handler)
+    logging.root.manager._clear_cache()
 
 
 def _needles(*texts: str | None) -> set[str]:
