@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -59,31 +58,11 @@ def main() -> None:
 
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import QObject, QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from bench.pipeline import fixture_store
-    from counter_app.app import build_window
-    from counter_app.config import Settings
-    from counter_app.pipeline.audio import MemorySink, WavFileSource
-    from counter_app.pipeline.factory import EngineFactory
-    from tests.speech import SpeechMaker
+    from bench.counter_window import counter_window
 
-    app = QApplication([])
-    tmp = Path(tempfile.mkdtemp(prefix="counter-gui-soak-"))
-    wav = SpeechMaker(tmp / "speech").espeak("번호표를 뽑아 주세요.", "ko")
-    phrases = {row.split("\t")[0]: row.split("\t")[2] for row in
-               (ROOT / "tools/mt_fixture_phrases.tsv").read_text(encoding="utf-8").splitlines()[1:]}
-    settings = Settings()
-    settings.conversation.resident_language = "ko"
-    settings.conversation.phrase_mode = True
-    os.environ["COUNTER_APP_CONFIG"] = str(tmp / "settings.json")
-    os.environ["COUNTER_APP_STATS"] = str(tmp / "usage.json")
-    window = build_window(settings, EngineFactory(fixture_store(tmp / "store")),
-                          source_factory=lambda side: WavFileSource(wav, realtime=True),
-                          sink_factory=MemorySink)
-    window.phrases_for = lambda language: phrases if language == "ko" else None
-    window.resize(1280, 800)
-    window.show()
+
+    app, window, _ = counter_window("counter-gui-soak-")
     pairs = [("ko", "en"), ("en", "ja"), ("ja", "en"), ("en", "ko")]
     loading = window.interpreter.preload(asr=["ko"], tts=["ja", "ko"], mt=pairs)
     while not loading.done():

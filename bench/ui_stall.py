@@ -16,7 +16,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,30 +31,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from bench.pipeline import fixture_store
-    from counter_app.app import build_window
-    from counter_app.config import Settings
-    from counter_app.pipeline.audio import MemorySink, WavFileSource
-    from counter_app.pipeline.factory import EngineFactory
-    from tests.speech import SpeechMaker
+    from bench.counter_window import counter_window
 
-    app = QApplication([])
-    tmp = Path(tempfile.mkdtemp(prefix="counter-ui-bench-"))
-    wav = SpeechMaker(tmp / "speech").espeak("번호표를 뽑아 주세요.", "ko")
-    phrases = {row.split("\t")[0]: row.split("\t")[2] for row in
-               (ROOT / "tools/mt_fixture_phrases.tsv").read_text(encoding="utf-8").splitlines()[1:]}
-    settings = Settings()
-    settings.conversation.resident_language = "ko"
-    settings.conversation.phrase_mode = True
-    os.environ["COUNTER_APP_CONFIG"] = str(tmp / "settings.json")
-    window = build_window(settings, EngineFactory(fixture_store(tmp / "store")),
-                          source_factory=lambda side: WavFileSource(wav, realtime=True),
-                          sink_factory=MemorySink)
-    window.phrases_for = lambda language: phrases if language == "ko" else None
-    window.resize(1280, 800)
-    window.show()
+
+    app, window, _ = counter_window("counter-ui-bench-")
 
     gaps: list[float] = []
     last = [time.perf_counter()]
