@@ -23,7 +23,11 @@ from counter_app.store.cli import language_availability
 from counter_app.store.download import check_url
 from counter_app.store.resolve import plan
 
-ARGOS_INDEX = Path("/work/shared/reference/argos-index-2025-06.json")
+# The real Argos index (June 2025) in shared/ beside the checkout (as CI lays it out).
+ARGOS_INDEX = next((path for path in (
+    Path(__file__).resolve().parents[2] / "shared/reference/argos-index-2025-06.json",
+    Path("/work/shared/reference/argos-index-2025-06.json")) if path.is_file()),
+    Path("/work/shared/reference/argos-index-2025-06.json"))
 VOSK_LIST = [  # the shape of alphacephei's model-list.json
     {"lang": "ko", "lang_text": "Korean", "md5": "d" * 32, "name": "vosk-model-small-ko-0.22",
      "obsolete": "false", "size": 86_000_000, "size_text": "82.0MiB", "type": "small",
