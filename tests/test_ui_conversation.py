@@ -273,3 +273,27 @@ def test_resident_half_speaks_the_residents_language(make_window, qtbot):
     assert "device" not in window.resident.status.text()
     window.set_resident_language("vi")
     assert window.resident.replay_button.text() == "🔊 Phát lại"
+
+
+@pytest.mark.parametrize(("side", "reason"), [
+    ("resident", "⚠ 번역하지 못했습니다. 직원에게 보여 주세요."),
+    ("staff", "⚠ 翻訳できませんでした: "),
+])
+def test_typed_message_stays_when_translation_fails(make_window, qtbot, side, reason):
+    from counter_app.errors import ModelNotFoundError
+
+    window = make_window()
+
+    def no_model(source, target):
+        raise ModelNotFoundError("translation", f"{source}->{target}", "install it")
+
+    window.session.factory.translator = no_model
+    window.send_text(side, "주소를 써 주세요" if side == "resident" else "住所を書いてください")
+    panel = getattr(window, side)
+    qtbot.waitUntil(lambda: bool(panel.history.bubbles()), timeout=5000)
+    bubble = panel.history.bubbles()[0]
+    assert bubble.text_label.text() in ("주소를 써 주세요", "住所を書いてください")
+    assert bubble.hint_label.text().startswith(reason)
+    if side == "resident":  # plain words only; the details are the staff's
+        assert "install" not in bubble.hint_label.text()
+        assert "install" in window.staff.status.text()

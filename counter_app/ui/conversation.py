@@ -314,14 +314,15 @@ class ConversationWindow(QMainWindow):
             if event.quality is Quality.LOW:  # staff should know; the resident just listens
                 self.staff.show_hint(f"🔈 {other.language.native}: {tr('low_voice_hint')}")
         elif isinstance(event, PipelineError):
-            self._show_problem(event, panel, other)
+            self._show_problem(event, active, panel, other)
         elif isinstance(event, StageChanged) and event.stage is TurnStage.RECOGNIZING:
             panel.show_recognizing()
         elif isinstance(event, StageChanged) and event.stage in (
                 TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED):
             self._finish(event.turn_id, active, panel)
 
-    def _show_problem(self, event: PipelineError, panel: SidePanel, other: SidePanel) -> None:
+    def _show_problem(self, event: PipelineError, active: _ActiveTurn, panel: SidePanel,
+                      other: SidePanel) -> None:
         """Staff get the details in the UI language; the resident gets plain words in
         theirs, and never a technical message."""
         if event.kind == "voice_unavailable":
@@ -335,6 +336,11 @@ class ConversationWindow(QMainWindow):
             self.staff.show_status("⚠ " + event.message)
             if panel is self.resident and event.kind == "AudioDeviceError":
                 panel.show_status(panel.local("mic_problem"))
+            typed = active.turn.request.text
+            if active.mode == "text" and typed:  # the typed message stays, with the reason
+                reason = panel.local("not_translated") if panel is self.resident \
+                    else f"{tr('not_translated')}: {event.message}"
+                panel.add_own(typed, None, ["⚠ " + reason])
 
     def _show_translation(self, active: _ActiveTurn, event: TranslationEvent,
                           panel: SidePanel, other: SidePanel) -> None:

@@ -63,6 +63,7 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
                          "Count usage (never content)"),
     "model_store": ("モデルの場所", "Model folder"),
     "ok": ("OK", "OK"),
+    "not_translated": ("翻訳できませんでした", "Could not be translated"),
     "nothing_heard": ("聞き取れませんでした — もう一度どうぞ",
                       "Nothing was recognized — please try again."),
     "translating": ("翻訳中…", "Translating…"),
