@@ -64,6 +64,16 @@ def wire_terms(factory: EngineFactory, library=None) -> TermWiring:
     return TermWiring(postprocess, service, prompt)
 
 
+@dataclass(frozen=True, slots=True)
+class LanguagePath:
+    """The whole path for one language: recognized (speak), translated both ways
+    with the staff language (read), spoken (hear)."""
+
+    speak: bool
+    read: bool
+    hear: bool
+
+
 class CounterSession:
     """Interpreter, captions, language checks and the record of one counter."""
 
@@ -115,6 +125,17 @@ class CounterSession:
             return True
         except CounterAppError:
             return False
+
+    def path(self, code: str) -> LanguagePath:
+        """What a resident speaking `code` can do here: speak, read, hear."""
+        staff = self.settings.conversation.staff_language
+        read = self.factory.can_translate(staff, code) and self.factory.can_translate(code, staff)
+        try:
+            self.factory.choose_synthesizer(code)
+            hear = True
+        except CounterAppError:
+            hear = False
+        return LanguagePath(self.voice_ready(code), read, hear)
 
     def availability(self):
         """Per language: engines installed, what is missing, size to complete (no network)."""

@@ -100,6 +100,16 @@ class FakeFactory:
     def translator(self, source: str, target: str) -> Translator | None:
         return UpperTranslator(source, target)
 
+    def can_translate(self, source: str, target: str) -> bool:
+        return True
+
+    def choose_synthesizer(self, language: str):
+        if self.voice_missing:
+            from counter_app.errors import ModelNotFoundError
+
+            raise ModelNotFoundError("voice", language)
+        return "tone"
+
     def translation_service(self):
         from counter_app.pipeline.translation import TranslationService
 

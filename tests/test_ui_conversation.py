@@ -297,3 +297,21 @@ def test_typed_message_stays_when_translation_fails(make_window, qtbot, side, re
     if side == "resident":  # plain words only; the details are the staff's
         assert "install" not in bubble.hint_label.text()
         assert "install" in window.staff.status.text()
+
+
+def test_picker_shows_the_whole_path_per_language(qtbot, tmp_path, monkeypatch, test_store_root):
+    """Speak, read, hear per language, from the store alone (Vietnamese: no MT here)."""
+    from counter_app.pipeline.factory import EngineFactory
+    from counter_app.store import ModelStore
+    from counter_app.ui.language_picker import LanguagePicker
+
+    monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
+    settings = Settings()
+    window = build_window(settings, EngineFactory(ModelStore(test_store_root)),
+                          source_factory=lambda side: GatedSource(1), sink_factory=MemorySink)
+    qtbot.addWidget(window)
+    path = window.session.path
+    assert path("ko").read and path("ko").hear  # ja<->ko through English; espeak-ng voice
+    assert not path("vi").read  # no Vietnamese translation model in this store
+    picker = LanguagePicker(window.voice_ready, "ko", window, path=path)
+    assert "⇄✗" in picker.buttons["vi"].text() and "⇄✗" not in picker.buttons["ko"].text()

@@ -257,7 +257,8 @@ class ConversationWindow(QMainWindow):
         self.settings.conversation.rotate_resident_half = rotated
 
     def pick_language(self) -> str | None:
-        picker = LanguagePicker(self.voice_ready, self.resident.language.code, self)
+        picker = LanguagePicker(self.voice_ready, self.resident.language.code, self,
+                                path=self.session.path)
         if picker.exec() and picker.chosen:
             self.set_resident_language(picker.chosen)
         return picker.chosen

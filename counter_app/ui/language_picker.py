@@ -22,7 +22,10 @@ from counter_app.ui.i18n import CHOOSE_LANGUAGE, tr
 
 class LanguagePicker(QDialog):
     def __init__(self, voice_ready: Callable[[str], bool], current: str | None = None,
-                 parent: QWidget | None = None, columns: int = 5):
+                 parent: QWidget | None = None, columns: int = 5,
+                 path: Callable[[str], object] | None = None):
+        """`path(code)` (a session.LanguagePath) adds what works per language:
+        ◉ speak, ⇄ read (translation both ways), 🔊 hear; ✗ marks a gap."""
         super().__init__(parent)
         self.setWindowTitle(tr("choose_language"))
         self.chosen: str | None = None
@@ -42,7 +45,11 @@ class LanguagePicker(QDialog):
             lang = languages.get(code)
             ready = voice_ready(code)
             label = f"{lang.native}\n{lang.english}"
-            if not ready:
+            if path is not None:
+                steps = path(code)
+                marks = [("◉", steps.speak), ("⇄", steps.read), ("🔊", steps.hear)]
+                label += "\n" + "  ".join(sign if ok else f"{sign}✗" for sign, ok in marks)
+            elif not ready:
                 label += f"\n⌨ {tr('missing_models')}"
             button = QPushButton(label)
             button.setMinimumSize(180, 96)
