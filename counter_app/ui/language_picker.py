@@ -44,7 +44,8 @@ class LanguagePicker(QDialog):
         for index, code in enumerate(codes):
             lang = languages.get(code)
             ready = voice_ready(code)
-            label = f"{lang.native}\n{lang.english}"
+            english = lang.english.split(" (")[0]  # the native name carries the variant
+            label = f"{lang.native}\n{english}"
             if path is not None:
                 steps = path(code)
                 marks = [("◉", steps.speak), ("⇄", steps.read), ("🔊", steps.hear)]
@@ -52,13 +53,15 @@ class LanguagePicker(QDialog):
             elif not ready:
                 label += f"\n⌨ {tr('missing_models')}"
             button = QPushButton(label)
-            button.setMinimumSize(180, 96)
-            button.setStyleSheet("font-size: 20px;")
+            height = 112 if path is not None else 88  # three lines (two without the path)
+            button.setMinimumWidth(190)
+            button.setStyleSheet(f"font-size: 20px; min-height: {height}px;")
             button.setCheckable(True)
             button.setChecked(code == current)
             button.setProperty("voice_ready", ready)
             if not ready:
-                button.setStyleSheet("font-size: 20px; color: #6b7280; border-style: dashed;")
+                button.setStyleSheet(f"font-size: 20px; min-height: {height}px; color: #6b7280; "
+                                     "border-style: dashed;")
             button.clicked.connect(lambda _=False, c=code: self._choose(c))
             grid.addWidget(button, index // columns, index % columns)
             self.buttons[code] = button
