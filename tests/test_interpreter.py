@@ -1,6 +1,7 @@
 """Turn logic with scripted engines (the real-model chain is in test_end_to_end.py)."""
 
 import threading
+import time
 
 import pytest
 
@@ -45,7 +46,9 @@ def test_push_to_talk_turn_flows_one_way(recorder):
     interpreter = Interpreter(FakeFactory("please take a ticket"), recorder)
     source, sink = GatedSource(), MemorySink()
     turn = interpreter.start(TurnRequest("en", "ja", audio=source, sink=sink))
-    source.started.wait(5)
+    deadline = time.monotonic() + 10  # hold the button until a partial shows
+    while not recorder.of(TranscriptEvent) and time.monotonic() < deadline:
+        time.sleep(0.01)
     turn.release()
     result = turn.result(10)
 
