@@ -315,3 +315,17 @@ def test_picker_shows_the_whole_path_per_language(qtbot, tmp_path, monkeypatch, 
     assert not path("vi").read  # no Vietnamese translation model in this store
     picker = LanguagePicker(window.voice_ready, "ko", window, path=path)
     assert "⇄✗" in picker.buttons["vi"].text() and "⇄✗" not in picker.buttons["ko"].text()
+
+
+def test_qt_dialogs_speak_the_ui_language(qtbot):
+    """File dialogs and standard buttons in the Japanese UI are in Japanese."""
+    from PySide6.QtCore import QCoreApplication
+
+    from counter_app.ui.i18n import set_language
+
+    set_language("ja")
+    assert QCoreApplication.translate("QFileDialog", "File &name:") == "ファイル名(&N):"
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "キャンセル"
+    set_language("en")
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+    set_language("ja")

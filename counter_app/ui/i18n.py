@@ -199,8 +199,32 @@ _language = "ja"
 
 
 def set_language(code: str) -> None:
+    """The staff UI language; Qt's own texts (file dialogs, standard buttons) follow."""
     global _language
     _language = "en" if code == "en" else "ja"
+    _install_qt_translations(_language)
+
+
+_qt_translator = None  # Qt's own catalogue for the UI language, once installed
+
+
+def _install_qt_translations(language: str) -> None:
+    global _qt_translator
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if language == "en":
+        return
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{language}",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+        _qt_translator = translator
 
 
 def current_language() -> str:
