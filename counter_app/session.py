@@ -23,7 +23,7 @@ from counter_app.errors import CounterAppError
 from counter_app.events import Translation
 from counter_app.pipeline.base import AudioSink, AudioSource
 from counter_app.pipeline.factory import EngineFactory
-from counter_app.pipeline.interpreter import Interpreter, Postprocess, Turn, TurnRequest
+from counter_app.pipeline.interpreter import Interpreter, Postprocess, TurnRequest
 from counter_app.pipeline.translation import TranslationService
 from counter_app.stats import UsageStats
 from counter_app.store import ModelStore
@@ -36,18 +36,18 @@ _PROMPT_TERMS = 60  # Whisper's prompt holds ~224 tokens: the first terms are en
 
 @dataclass(frozen=True, slots=True)
 class TermWiring:
-    """The term dictionary's three uses, shared by turns, captions and the CLI."""
+    """The term dictionary's uses, shared by turns, captions and the CLI (the third,
+    office vocabulary for Whisper's prompt, is set on the factory)."""
 
     postprocess: Postprocess | None  # corrects recognized text (heard_as rules)
     translation_service: Callable[[], TranslationService]  # enforces forced terms
-    prompt: Callable[[str], str] | None  # office vocabulary for Whisper
 
 
 def wire_terms(factory: EngineFactory, library=None) -> TermWiring:
     """Corrections, enforced translations and the Whisper prompt from the library's
     active term dictionary (read at each use, so an import takes effect at once)."""
     if library is None:
-        return TermWiring(None, factory.translation_service, None)
+        return TermWiring(None, factory.translation_service)
     from counter_app.phrasebook.terms import TermTranslationService
 
     def prompt(language: str) -> str:
@@ -61,7 +61,7 @@ def wire_terms(factory: EngineFactory, library=None) -> TermWiring:
         return TermTranslationService(factory.translator, library.terms())
 
     factory.vocabulary_prompt = prompt
-    return TermWiring(postprocess, service, prompt)
+    return TermWiring(postprocess, service)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,26 +129,13 @@ class CounterSession:
     def path(self, code: str) -> LanguagePath:
         """What a resident speaking `code` can do here: speak, read, hear."""
         staff = self.settings.conversation.staff_language
-        read = self.factory.can_translate(staff, code) and self.factory.can_translate(code, staff)
+        read = self.store.can_translate(staff, code) and self.store.can_translate(code, staff)
         try:
             self.factory.choose_synthesizer(code)
             hear = True
         except CounterAppError:
             hear = False
         return LanguagePath(self.voice_ready(code), read, hear)
-
-    def availability(self):
-        """Per language: engines installed, what is missing, size to complete (no network)."""
-        from counter_app.store.availability import cached_catalogs, language_availability
-        from counter_app.store.catalog import CatalogSources
-
-        try:
-            catalogs = cached_catalogs(
-                self.store, CatalogSources.from_settings(self.settings.catalogs))
-        except CounterAppError:
-            catalogs = None
-        return language_availability(self.store, catalogs, self.settings.conversation
-                                     .staff_language)
 
     def phrases_for(self, language: str) -> dict[str, str] | None:
         """Phrasebook sentences in `language` (phrase mode recognizes only these)."""
@@ -191,15 +178,13 @@ class CounterSession:
                            sink=sink if conv.speak_translations else None,
                            speed=conv.speech_speed)
 
-    def start(self, request: TurnRequest) -> Turn:
-        return self.interpreter.start(request)
-
     def record_use(self, mode: str) -> None:
         """Count a turn for the resident's language (never its content)."""
         if self.stats:
             self.stats.record(self.settings.conversation.resident_language, mode)
 
     def next_customer(self) -> None:
+        """Forget this customer's conversation (the screens wipe what they show)."""
         self.conversation.clear()
 
     # --- captions and language identification ------------------------------------------

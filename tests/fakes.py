@@ -100,9 +100,6 @@ class FakeFactory:
     def translator(self, source: str, target: str) -> Translator | None:
         return UpperTranslator(source, target)
 
-    def can_translate(self, source: str, target: str) -> bool:
-        return True
-
     def choose_synthesizer(self, language: str):
         if self.voice_missing:
             from counter_app.errors import ModelNotFoundError

@@ -176,15 +176,6 @@ class EngineFactory:
         """The loaded multilingual CTranslate2 model (NLLB), shared by all its pairs."""
         return self.shared_model(model)
 
-    def can_translate(self, source: str, target: str) -> bool:
-        """True when installed models translate source -> target, directly or via English
-        (from the store alone: nothing is loaded)."""
-        pivot = languages.PIVOT_LANGUAGE
-        find = self.store.find_mt
-        return source == target or bool(find(source, target)) or (
-            pivot not in (source, target) and bool(find(source, pivot))
-            and bool(find(pivot, target)))
-
     def translation_service(self):
         from counter_app.pipeline.translation import TranslationService
 

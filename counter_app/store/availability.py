@@ -72,9 +72,7 @@ def _needs(store: ModelStore, code: str, staff: str, lang) -> list[str]:
         missing.append("asr")
     if code != staff:
         for source, target in ((staff, code), (code, staff)):
-            pivot = languages.PIVOT_LANGUAGE
-            if not (store.find_mt(source, target) or (
-                    store.find_mt(source, pivot) and store.find_mt(pivot, target))):
+            if not store.can_translate(source, target):
                 missing.append(f"mt {source}->{target}")
     if lang.voice and not lang.openjtalk and not store.find("tts", code) and not lang.espeak:
         missing.append("tts")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from counter_app import engines
+from counter_app import engines, languages
 from counter_app.store.manifest import ModelRecord, load_record, write_record
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,14 @@ class ModelStore:
         candidates = [m for m in self.models(kind, engine) if m.serves(language)]
         candidates.sort(key=lambda m: "*" in m.languages)
         return candidates[0] if candidates else None
+
+    def can_translate(self, source: str, target: str) -> bool:
+        """True when installed models translate source -> target, directly or through the
+        pivot language (English); nothing is loaded."""
+        pivot = languages.PIVOT_LANGUAGE
+        return source == target or self.find_mt(source, target) is not None or (
+            pivot not in (source, target) and self.find_mt(source, pivot) is not None
+            and self.find_mt(pivot, target) is not None)
 
     def find_mt(self, source: str, target: str) -> InstalledModel | None:
         """A direct model for the pair, else a multilingual one serving both."""

@@ -37,7 +37,7 @@ from counter_app.events import (
     TranslationEvent,
     TurnStage,
 )
-from counter_app.marks import Mark, mark_for, resident_mark
+from counter_app.marks import mark_for
 from counter_app.pipeline.base import AudioSink, AudioSource
 from counter_app.pipeline.interpreter import NOTHING_HEARD_KIND, Turn
 from counter_app.pipeline.vad import EndOfSpeechGate
@@ -286,7 +286,7 @@ class ConversationWindow(QMainWindow):
             active.turn.cancel()
         self.active.clear()
         self.hands_free_side = None
-        self.conversation.clear()
+        self.session.next_customer()
         self.last_speech.clear()
         for panel in self.panels.values():
             panel.clear()
@@ -347,8 +347,9 @@ class ConversationWindow(QMainWindow):
                           panel: SidePanel, other: SidePanel) -> None:
         translation = event.translation
         panel.show_partial("")
-        mark = mark_for(translation)
-        own_mark, other_mark = self._mark_texts(mark, panel), self._mark_texts(mark, other)
+        mark = mark_for(translation)  # each half reads it in its own language
+        own_mark = f"{mark.icon} {panel.local(mark.value)}"
+        other_mark = f"{mark.icon} {other.local(mark.value)}"
         panel.add_own(translation.source_text, translation.back_translation, [own_mark])
         other.add_other(translation.text, [other_mark])
         mode = "phrase" if translation.phrase_id else active.mode
@@ -357,13 +358,6 @@ class ConversationWindow(QMainWindow):
             translation.text, translation.back_translation, mode, translation.pivoted,
             bool(translation.phrase_id)))
         self.session.record_use(mode)
-
-    @staticmethod
-    def _mark_texts(mark: Mark, panel: SidePanel) -> str:
-        """The mark in the language of the half that shows it."""
-        if panel.role == "staff":
-            return f"{mark.icon} {tr(mark.value)}"
-        return resident_mark(mark, panel.language.code)
 
     def _finish(self, turn_id: int, active: _ActiveTurn, panel: SidePanel) -> None:
         self.active.pop(turn_id, None)

@@ -29,16 +29,11 @@ class Task(QObject):
         super().__init__(parent)
         self._work = work
         self._cancelled = threading.Event()
-        self._finished = threading.Event()
         self.ended.connect(self._forget)  # queued: runs on the GUI thread
 
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
-
-    @property
-    def finished(self) -> bool:
-        return self._finished.is_set()
 
     def cancel(self) -> None:
         """Ask the work to stop; it checks `cancelled` (or the hook it was given)."""
@@ -53,18 +48,12 @@ class Task(QObject):
         (pool or QThreadPool.globalInstance()).start(_Runner(self))
         return self
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the work has ended (tests, shutdown)."""
-        return self._finished.wait(timeout)
-
     def _run(self) -> None:
         try:
             result = self._work(self)
         except BaseException as exc:  # handed to the GUI thread; never lost
-            self._finished.set()
             self.failed.emit(exc)
         else:
-            self._finished.set()
             self.done.emit(result)
         self.ended.emit()
 
