@@ -63,18 +63,19 @@ def cmd_transcribe(args) -> int:
     from counter_app.pipeline.wav_messages import WavFileError
 
     settings = config.load()
+    phrases = _phrases(args)
     try:  # the file is read as it is recognized: memory stays flat for any length
         source = WavFileSource(args.file)
         session = _session(args, settings)
         recognizer = session.factory.recognizer(args.lang)
-        finals = recognizer.transcribe(source.chunks(), _phrases(args), continuous=True)
+        finals = recognizer.transcribe(source.chunks(), phrases, continuous=True)
     except WavFileError as exc:  # what is wrong with the file, in the UI language
         print(f"error: {exc.in_language(settings.ui_language)}", file=sys.stderr)
         if settings.ui_language != "en":  # and the English original, for bug reports
             print(f"       {exc}", file=sys.stderr)
         return 2
     text = join_finals([t.text for t in finals], args.lang)
-    if text.strip() and session.terms.postprocess and not _phrases(args):
+    if text.strip() and session.terms.postprocess and not phrases:
         text = session.terms.postprocess(text, args.lang)  # the term dictionary's corrections
     if not text.strip():
         print(NOTHING_HEARD.get(settings.ui_language, NOTHING_HEARD["en"]), file=sys.stderr)

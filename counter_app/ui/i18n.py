@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from counter_app.pipeline.interpreter import NOTHING_HEARD
+
 _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "app_title": ("窓口通訳", "Counter interpreter"),
     "staff": ("職員", "Staff"),
@@ -64,8 +66,7 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "model_store": ("モデルの場所", "Model folder"),
     "ok": ("OK", "OK"),
     "not_translated": ("翻訳できませんでした", "Could not be translated"),
-    "nothing_heard": ("聞き取れませんでした — もう一度どうぞ",
-                      "Nothing was recognized — please try again."),
+    "nothing_heard": (NOTHING_HEARD["ja"], NOTHING_HEARD["en"]),  # the CLI's words too
     "translating": ("翻訳中…", "Translating…"),
     "cleared": ("クリアしました", "Cleared"),
     # resident language identification (ui/language_id.py)
