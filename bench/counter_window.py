@@ -34,7 +34,6 @@ def counter_window(prefix: str):
     settings.conversation.resident_language = "ko"
     settings.conversation.phrase_mode = True
     os.environ["COUNTER_APP_CONFIG"] = str(tmp / "settings.json")
-    os.environ["COUNTER_APP_STATS"] = str(tmp / "usage.json")
     window = build_window(settings, EngineFactory(fixture_store(tmp / "store")),
                           source_factory=lambda side: WavFileSource(wav, realtime=True),
                           sink_factory=MemorySink)
