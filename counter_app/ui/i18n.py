@@ -238,6 +238,14 @@ def tr(key: str) -> str:
     return en if _language == "en" else ja
 
 
+def add_strings(strings: dict[str, tuple[str, str]]) -> None:
+    """A screen's own (ja, en) strings, kept next to the screen that shows them.
+    A key may be added twice only with the same texts."""
+    for key, texts in strings.items():
+        if _STRINGS.setdefault(key, texts) != texts:
+            raise ValueError(f"UI string {key!r} is defined twice with different texts")
+
+
 # "Please choose your language" in each language's own words, for the picker.
 CHOOSE_LANGUAGE = {
     "ja": "言語を選んでください", "en": "Please choose your language",
