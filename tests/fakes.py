@@ -130,4 +130,5 @@ def add_choices(factory: FakeFactory, no_asr: tuple[str, ...] = ()) -> FakeFacto
         return "scripted"
 
     factory.choose_recognizer = choose_recognizer
+    factory.store.can_translate = lambda source, target: True  # the fake translates anything
     return factory

@@ -105,12 +105,29 @@ def test_rotation_toggle(make_window):
 
 def test_missing_models_are_explained_and_typing_still_works(make_window, qtbot):
     window = make_window(no_asr=("ja", "ko"))
-    assert window.banner.isVisible()
-    assert "counter-app models install" in window.banner.text()
+    assert window.banner.isVisible()  # names what is missing, and leads to the setup
+    assert "日本語：音声認識がありません" in window.banner.text()
+    assert "韓国語：音声認識がありません" in window.banner.text()
+    assert window.banner.setup_button.height() >= 44
+    with qtbot.waitSignal(window.setup_requested, timeout=1000):
+        window.banner.setup_button.click()
     assert not window.staff.talk.isEnabled()
     window.staff.text_box.setText("still works")
     window.staff._send_text()
     qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+
+
+def test_banner_names_what_is_missing_and_updates_live(make_window, monkeypatch):
+    window = make_window()
+    assert not window.banner.isVisible()  # everything works: no banner
+    monkeypatch.setattr(window.session.store, "can_translate", lambda s, t: False)
+    window.refresh_readiness()  # e.g. after a model was removed
+    assert window.banner.isVisible()
+    assert "韓国語：翻訳がありません" in window.banner.text()
+    assert "モデルが入っていません" not in window.banner.text()  # some models exist
+    monkeypatch.setattr(window.session.store, "can_translate", lambda s, t: True)
+    window.refresh_readiness()  # after an import
+    assert not window.banner.isVisible()
 
 
 def test_microphone_missing_gives_message_and_app_keeps_working(make_window, qtbot):

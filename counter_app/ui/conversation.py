@@ -9,14 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QTransform
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QGraphicsScene,
-    QGraphicsView,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QPushButton,
     QVBoxLayout,
@@ -42,10 +38,12 @@ from counter_app.pipeline.base import AudioSink, AudioSource
 from counter_app.pipeline.interpreter import NOTHING_HEARD_KIND, Turn
 from counter_app.pipeline.vad import EndOfSpeechGate
 from counter_app.session import CounterSession
+from counter_app.ui.banner import Gap, ReadinessBanner
 from counter_app.ui.bridge import CoreBridge
 from counter_app.ui.i18n import tr
 from counter_app.ui.language_picker import LanguagePicker
 from counter_app.ui.panel import SidePanel
+from counter_app.ui.rotatable import RotatableHost
 from counter_app.ui.tasks import Task, run_task
 
 SourceFactory = Callable[[str], AudioSource]  # side -> microphone (or file in tests)
@@ -57,32 +55,6 @@ class _ActiveTurn:
     side: str
     turn: Turn
     mode: str  # voice | text
-
-
-class RotatableHost(QGraphicsView):
-    """Hosts a widget that can be turned 180° for the person across the table."""
-
-    def __init__(self, widget: QWidget):
-        super().__init__()
-        self.setScene(QGraphicsScene(self))
-        self.proxy = self.scene().addWidget(widget)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
-            bar.setEnabled(False)
-        self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy().ScrollBarAlwaysOff)
-        self.rotated = False
-
-    def set_rotated(self, rotated: bool) -> None:
-        self.rotated = rotated
-        self.setTransform(QTransform().rotate(180) if rotated else QTransform())
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().resizeEvent(event)
-        size = self.viewport().size()
-        self.proxy.resize(size.width(), size.height())
-        self.scene().setSceneRect(0, 0, size.width(), size.height())
-        self.centerOn(size.width() / 2, size.height() / 2)
 
 
 class ConversationWindow(QMainWindow):
@@ -97,6 +69,9 @@ class ConversationWindow(QMainWindow):
     captions_button = None
     caption_window = None  # caption mode while it is open
     notices_dialog = None  # licences and credits while open
+    first_start = None  # ui.first_start: install / import / continue, opened by the banner
+    setup_requested = Signal()  # the banner was tapped: show the first-start flow
+
     def __init__(self, session: CounterSession, bridge: CoreBridge,
                  source_factory: SourceFactory, sink_factory: SinkFactory,
                  save_settings: Callable[[Settings], None] = lambda s: None):
@@ -152,10 +127,8 @@ class ConversationWindow(QMainWindow):
         self._admin_tools = QHBoxLayout()  # settings: add_admin_tool()
         toolbar.addLayout(self._admin_tools)
 
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner = ReadinessBanner()
+        self.banner.setup_requested.connect(self.setup_requested)
 
         halves = QHBoxLayout()
         halves.setSpacing(0)
@@ -275,10 +248,12 @@ class ConversationWindow(QMainWindow):
         self.staff.set_language(conv.staff_language, staff_ok)
         self.resident.set_language(conv.resident_language, resident_ok)
         self.resident.show_hint("" if resident_ok else "⌨ " + self.resident.local("no_voice"))
-        if not staff_ok and not resident_ok:
-            self.banner.setText(f"<b>{tr('no_models_title')}</b><br>"
-                                + tr("no_models_body").replace("\n", "<br>"))
-        self.banner.setVisible(not staff_ok and not resident_ok)
+        staff, resident = (self.session.path(conv.staff_language),
+                           self.session.path(conv.resident_language))
+        nothing = not (staff.speak or resident.speak or resident.read)
+        self.banner.show_readiness(nothing and not self.session.store.models(), [
+            Gap(conv.staff_language, staff.speak, True, staff.hear),
+            Gap(conv.resident_language, resident.speak, resident.read, resident.hear)])
 
     def next_customer(self) -> None:
         """One tap: cancel running turns and wipe every trace of this customer."""
