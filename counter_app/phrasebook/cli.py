@@ -8,6 +8,7 @@ from pathlib import Path
 
 from counter_app import languages
 from counter_app.phrasebook.library import Library, Version
+from counter_app.phrasebook.merge import MERGE, REPLACE, ImportPlan, Mode
 from counter_app.phrasebook.problems import Problem, Progress
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
@@ -56,12 +57,29 @@ def cmd_pb_validate(args) -> int:
     return 0
 
 
+def describe_plan(plan: ImportPlan, mode: Mode) -> list[str]:
+    """The preview in words: counts, then every phrase the import would remove."""
+    added, changed, removed = plan.diff(mode).counts
+    lines = [f"{mode}: {added} added, {changed} changed, {removed} removed "
+             f"({len(plan.current)} -> {len(plan.result(mode))} phrases)"]
+    lines += [f"  lost: {phrase.id}\t{phrase.source_text}" for phrase in plan.lost(mode)]
+    return lines
+
+
 def cmd_pb_import(args) -> int:
     library = _library(args)
-    version = library.import_phrasebook(args.file, readings=not args.no_readings,
-                                        progress=_progress())
+    mode = REPLACE if args.replace else MERGE
+    plan = library.plan_phrasebook_import(args.file, readings=not args.no_readings,
+                                          progress=_progress())
+    print("\n".join(describe_plan(plan, mode)))
+    if args.dry_run:
+        print("Dry run: nothing was installed.")
+        _warn(plan.warnings)
+        return 0
+    version = library.apply_phrasebook_import(plan, mode)
     book = library.phrasebook()
-    print(f"Imported {len(book)} phrases from {args.file} as {_describe(version)}.")
+    print(f"Imported {args.file} ({mode}): {len(book)} phrases, active as {_describe(version)}."
+          + (" 'phrasebook rollback' restores the previous version." if mode == REPLACE else ""))
     _warn(version.warnings)
     return 0
 
@@ -187,8 +205,14 @@ def add_commands(subparsers) -> None:
     p = sub.add_parser("validate", parents=[common], help="check a YAML/CSV/XLSX file")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_pb_validate)
-    p = sub.add_parser("import", parents=[common], help="validate and install a new version")
+    p = sub.add_parser("import", parents=[common],
+                       help="validate, then merge into the active phrasebook as a new version")
     p.add_argument("file", type=Path)
+    p.add_argument("--replace", action="store_true",
+                   help="make the file the whole phrasebook: phrases it lacks are removed "
+                        "(listed; 'rollback' restores them). Default: merge, nothing removed")
+    p.add_argument("--dry-run", action="store_true",
+                   help="only print what would be added, changed and removed")
     p.add_argument("--no-readings", action="store_true",
                    help="skip computing kana readings (faster for huge files)")
     p.set_defaults(func=cmd_pb_import)

@@ -11,7 +11,8 @@ Layout of the library folder (default: <user data>/counter-app/phrasebooks):
                                 rollback returns to the version active before this one
     favourites.json             {office: [phrase id, ...]}
 
-Imports validate the whole file first; only a valid file is written, through a
+Imports validate the whole file first, then merge it into the active book (the
+default) or replace the book (merge.py); only a valid file is written, through a
 temporary file and os.replace, so a failed or interrupted import leaves the
 active version untouched.  Without any import, the files shipped in the
 repository's phrasebooks/ folder are active.
@@ -35,6 +36,7 @@ from platformdirs import user_data_dir
 
 from counter_app.errors import CounterAppError
 from counter_app.phrasebook.files import load_master, load_phrasebook, save_json
+from counter_app.phrasebook.merge import MERGE, ImportPlan, Mode
 from counter_app.phrasebook.model import Phrasebook
 from counter_app.phrasebook.problems import Problem, Progress
 
@@ -219,22 +221,45 @@ class Library:
         return self.phrasebooks.active()
 
     def import_phrasebook(self, path: str | Path, readings: bool = True,
-                          progress: Progress | None = None) -> Version:
-        """Validate `path` (YAML/CSV/XLSX) and make it the active version; all-or-nothing.
+                          progress: Progress | None = None, mode: Mode = MERGE) -> Version:
+        """Validate `path` (YAML/CSV/XLSX) and install it as a new active version.
+
+        `mode`: MERGE (default) adds the file's phrases to the active book or updates
+        them, REPLACE makes the file the whole book.  All-or-nothing; the steps are
+        `plan_phrasebook_import` (read, check, preview) and `apply_phrasebook_import`.
+        """
+        return self.apply_phrasebook_import(self.plan_phrasebook_import(path, readings, progress),
+                                            mode, progress)
+
+    def plan_phrasebook_import(self, path: str | Path, readings: bool = True,
+                               progress: Progress | None = None) -> ImportPlan:
+        """Read and validate `path` against the active book; nothing is written.
 
         `readings`: add kana readings for kana search (needs pyopenjtalk); texts the
         active version already has a reading for reuse it.  `progress(stage, done,
-        total)` hears how far a long import is.
+        total)` hears how far a long import is.  Raises ImportValidationError with
+        every problem of a broken file.
         """
         book = load_phrasebook(path, progress)  # raises ImportValidationError, nothing written
         if readings:
             from counter_app.phrasebook.readings import fill_readings
 
             book = fill_readings(book, progress, known=self._known_readings())
+        return ImportPlan(self.phrasebook(), book)
+
+    def apply_phrasebook_import(self, plan: ImportPlan, mode: Mode = MERGE,
+                                progress: Progress | None = None) -> Version:
+        """Install `plan`'s book for `mode` as a new version (rollback returns from it).
+
+        A book activated since the plan was made (another import, a rollback) is merged
+        into as it is now, never overwritten with the plan's old copy."""
+        if self.phrasebook() is not plan.current:
+            plan = ImportPlan(self.phrasebook(), plan.incoming)
+        book = plan.result(mode)
         if progress:
             progress("saving", 0, 1)
         version = self.phrasebooks.install(book)
-        return dataclasses.replace(version, warnings=book.warnings)
+        return dataclasses.replace(version, warnings=plan.warnings)
 
     def _known_readings(self) -> dict[str, str]:
         try:
