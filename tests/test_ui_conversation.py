@@ -71,6 +71,47 @@ def test_partials_show_while_listening(make_window, qtbot):
     assert window.staff.partial.text() == ""
 
 
+def test_each_stage_shows_on_both_halves_in_their_languages(make_window, qtbot):
+    """Never a blank wait: 聞いています… → 認識中… → 翻訳中… → 再生中…, and the
+    resident reads the same stages in Korean."""
+    held = GatedSource(limit=1000)
+    window = make_window("one two three", source_factory=lambda side: held)
+    seen = {"staff": [], "resident": []}
+    for role, panel in window.panels.items():
+        original = panel.show_stage
+
+        def spy(stage, original=original, role=role, panel=panel):
+            original(stage)
+            if stage:
+                seen[role].append(panel.stage.text())
+        panel.show_stage = spy
+    window.staff.talk.begin()
+    qtbot.waitUntil(lambda: window.staff.stage.isVisible(), timeout=5000)
+    assert window.staff.stage.text() == "◉ 聞いています…"
+    assert window.resident.stage.text() == "◉ 듣는 중…"
+    qtbot.waitUntil(lambda: window.staff.partial.text() != "", timeout=5000)
+    window.staff.talk.finish()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    qtbot.waitUntil(lambda: not window.staff.stage.isVisible(), timeout=5000)
+    assert seen["staff"] == ["◉ 聞いています…", "⏳ 認識中…", "⏳ 翻訳中…", "🔊 再生中…"]
+    assert seen["resident"] == ["◉ 듣는 중…", "⏳ 인식 중…", "⏳ 번역 중…", "🔊 재생 중…"]
+    assert not window.resident.stage.isVisible() and window.staff.partial.text() == ""
+
+
+def test_recognized_text_stays_while_translating(make_window, qtbot):
+    window = make_window("kept words")
+    shown = []
+    window.staff.show_stage = lambda stage, show=window.staff.show_stage: (
+        show(stage), shown.append((stage, window.staff.partial.text())))
+    window.staff.text_box.setText("typed words")
+    window.staff._send_text()
+    qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
+    assert ("translating", "") in shown  # typed text has no partial; the stage still shows
+    window.staff.talk.begin()
+    qtbot.waitUntil(lambda: len(_bubbles(window.resident)) == 2, timeout=5000)
+    assert ("translating", "kept words") in shown  # the final stays visible meanwhile
+
+
 def test_edit_before_translate(make_window, qtbot):
     window = make_window("mistaken words", edit_before_translate=True)
     window.staff.talk.begin()

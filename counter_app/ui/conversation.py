@@ -50,6 +50,10 @@ SourceFactory = Callable[[str], AudioSource]  # side -> microphone (or file in t
 SinkFactory = Callable[[], AudioSink]
 
 
+_SHOWN_STAGES = (TurnStage.LISTENING, TurnStage.RECOGNIZING, TurnStage.TRANSLATING,
+                 TurnStage.SPEAKING)
+
+
 @dataclass
 class _ActiveTurn:
     side: str
@@ -278,7 +282,7 @@ class ConversationWindow(QMainWindow):
             panel.meter.set_level(event.level)
         elif isinstance(event, TranscriptEvent):
             transcript = event.transcript
-            panel.show_partial("" if transcript.is_final and not
+            panel.show_partial("" if transcript.is_final and
                                active.turn.request.edit_before_translate else transcript.text)
             if transcript.is_final and active.turn.request.edit_before_translate:
                 panel.begin_edit(transcript.text)
@@ -291,8 +295,9 @@ class ConversationWindow(QMainWindow):
                 self.staff.show_hint(f"🔈 {other.language.native}: {tr('low_voice_hint')}")
         elif isinstance(event, PipelineError):
             self._show_problem(event, active, panel, other)
-        elif isinstance(event, StageChanged) and event.stage is TurnStage.RECOGNIZING:
-            panel.show_recognizing()
+        elif isinstance(event, StageChanged) and event.stage in _SHOWN_STAGES:
+            for half in (panel, other):  # both halves, each in its own language
+                half.show_stage(event.stage.value)
         elif isinstance(event, StageChanged) and event.stage in (
                 TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED):
             self._finish(event.turn_id, active, panel)
@@ -336,6 +341,10 @@ class ConversationWindow(QMainWindow):
 
     def _finish(self, turn_id: int, active: _ActiveTurn, panel: SidePanel) -> None:
         self.active.pop(turn_id, None)
+        if not self.active:
+            for half in self.panels.values():
+                half.show_stage("")
+        panel.show_partial("")
         if active.mode != "voice":
             return
         panel.meter.setValue(0)

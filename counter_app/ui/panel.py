@@ -14,8 +14,16 @@ from PySide6.QtWidgets import (
 
 from counter_app import languages
 from counter_app.marks import resident_text
-from counter_app.ui.i18n import tr
+from counter_app.ui.i18n import add_strings, tr
 from counter_app.ui.widgets import Bubble, BubbleList, LevelMeter, TalkButton
+
+add_strings({  # staff's words for a turn's stages; the resident's are in resident-strings
+    "stage_listening": ("聞いています…", "Listening…"),
+    "stage_recognizing": ("認識中…", "Recognizing…"),
+    "stage_translating": ("翻訳中…", "Translating…"),
+    "stage_speaking": ("再生中…", "Speaking…"),
+})
+STAGE_ICONS = {"listening": "◉", "recognizing": "⏳", "translating": "⏳", "speaking": "🔊"}
 
 
 class SidePanel(QWidget):
@@ -60,6 +68,12 @@ class SidePanel(QWidget):
 
         self.history = BubbleList()
         layout.addWidget(self.history, 1)
+
+        self.stage = QLabel()  # 認識中… → 翻訳中… → 再生中…: never a blank wait
+        self.stage.setObjectName("stage")
+        self.stage.setStyleSheet("color: #1d4ed8; font-weight: bold;")
+        self.stage.hide()
+        layout.addWidget(self.stage)
 
         self.partial = QLabel()
         self.partial.setObjectName("partial")
@@ -145,10 +159,11 @@ class SidePanel(QWidget):
     def show_partial(self, text: str) -> None:
         self.partial.setText(text)
 
-    def show_recognizing(self) -> None:
-        """Released: the final is being decoded.  An hourglass reads in any language."""
-        label = tr("recognizing") if self.role == "staff" else ""
-        self.partial.setText(f"{self.partial.text()} ⏳ {label}".strip())
+    def show_stage(self, stage: str) -> None:
+        """A running turn's stage ("listening", "recognizing", "translating",
+        "speaking") in this half's language, with an icon any reader knows; "" hides it."""
+        self.stage.setText(f"{STAGE_ICONS[stage]} {self.local('stage_' + stage)}" if stage else "")
+        self.stage.setVisible(bool(stage))
 
     def show_status(self, message: str) -> None:
         self.status.setText(message)
@@ -176,6 +191,7 @@ class SidePanel(QWidget):
     def clear(self) -> None:
         self.history.clear()
         self.partial.clear()
+        self.show_stage("")
         self.text_box.clear()
         self.edit_box.clear()
         self.edit_row.hide()
