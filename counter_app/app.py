@@ -126,9 +126,12 @@ def save_settings(window, settings: config.Settings) -> None:
 
 
 def open_settings(window, admin_actions=()) -> None:
+    from counter_app.ui.admin_pin import admin_allowed
     from counter_app.ui.settings_dialog import SettingsDialog
     from counter_app.ui.style import stylesheet
 
+    if not admin_allowed(window):  # the admin PIN, when one is set
+        return
     dialog = SettingsDialog(window.settings, window, list(admin_actions))
     if dialog.exec():
         settings = dialog.apply()

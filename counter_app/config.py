@@ -21,7 +21,7 @@ from pathlib import Path
 
 from platformdirs import user_config_dir
 
-from counter_app import languages
+from counter_app import admin_pin, languages
 from counter_app.errors import CounterAppError
 from counter_app.settings_check import Check, between, build, one_of
 
@@ -89,6 +89,8 @@ class Settings:
     ui_language: str = "ja"
     models_dir: str | None = None  # None = default store
     usage_statistics: bool = True
+    # Salted hash of the admin PIN (counter_app.admin_pin), never the PIN; None = no PIN.
+    admin_pin: str | None = None
     catalogs: CatalogSettings = field(default_factory=CatalogSettings)
     engines: EngineSettings = field(default_factory=EngineSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
@@ -137,6 +139,7 @@ def _not_empty(value: str) -> str:
 CHECKS: dict[str, Check] = {
     "ui_language": one_of("ja", "en"),
     "models_dir": _not_empty,
+    "admin_pin": admin_pin.check_stored,
     "catalogs.vosk": _url, "catalogs.argos": _url, "catalogs.piper": _url, "catalogs.ct2": _url,
     "engines.memory_budget_mb": between(64, 1024**2),
     "engines.threads": between(1, 256),
@@ -233,7 +236,7 @@ def _read(path: Path) -> LoadReport:
         version += 1
     data = {**data, "version": CONFIG_VERSION}
     settings, dropped = build(Settings, data, CHECKS)
-    dropped = (["version"] if bad_version else []) + dropped
+    dropped = (["version"] if bad_version else []) + _keep_pin_guard(settings, dropped)
     if version > CONFIG_VERSION:
         return LoadReport(settings, [SettingsProblem("newer", path, fields=tuple(dropped),
                                                      version=version)])
@@ -243,6 +246,20 @@ def _read(path: Path) -> LoadReport:
     with contextlib.suppress(SettingsError):
         save(settings, path)  # the next start is clean; the original is kept aside
     return LoadReport(settings, [SettingsProblem("repaired", path, backup, tuple(dropped))])
+
+
+def _keep_pin_guard(settings: Settings, dropped: list[str]) -> list[str]:
+    """A damaged admin PIN fails closed: unlike other fields it does not fall back to
+    its default (no PIN), which would switch the guard off.  It becomes
+    admin_pin.BROKEN, which no PIN opens; the PIN pad says how to repair the file
+    (set "admin_pin" to null, then choose a new PIN).  Not listed as repaired, so
+    the file keeps the damaged value until an admin fixes it."""
+    if "admin_pin" not in dropped:
+        return dropped
+    settings.admin_pin = admin_pin.BROKEN
+    log.warning("The admin PIN in the settings file is damaged: settings stay locked until "
+                'an admin sets "admin_pin" to null in the file and chooses a new PIN.')
+    return [name for name in dropped if name != "admin_pin"]
 
 
 def _aside_name(path: Path) -> Path:
