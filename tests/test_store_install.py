@@ -13,7 +13,9 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import threading
+import urllib.error
 import zipfile
 from pathlib import Path
 
@@ -30,6 +32,9 @@ from counter_app.errors import (
 from counter_app.store import ModelStore, archive
 from counter_app.store.catalog import CatalogSources, load_catalogs
 from counter_app.store.cli import add_commands, verify_model
+from counter_app.store.download import download
+from counter_app.store.download_errors import classify, resumable, technical_detail
+from counter_app.store.health import disk_errors
 from counter_app.store.install import Installer
 from counter_app.store.local import packaged_models
 from counter_app.store.packs import models_for, write_pack
@@ -367,3 +372,84 @@ def test_damaged_pack_installs_nothing(tmp_path):
     with pytest.raises(StoreError, match="does not match its checksum"):
         Installer(tmp_path / "tablet").import_path(damaged)
     assert ModelStore(tmp_path / "tablet", include_packages=False).models() == []
+
+
+# --- failures classified for the screens (store/download_errors.py) -------------------
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def failure(call) -> BaseException:
+    with pytest.raises(StoreError) as caught:
+        call()
+    return caught.value
+
+
+def test_refused_404_and_checksum_are_told_apart(served, tmp_path):
+    root, base, _ = served
+    refused = failure(lambda: download(f"http://127.0.0.1:{closed_port()}/x.onnx",
+                                       tmp_path / "x.onnx", retries=1))
+    assert classify(refused) == "refused" and resumable(refused)
+    assert "Connection refused" in technical_detail(refused)
+    catalog = failure(lambda: load_catalogs(
+        CatalogSources(vosk=None, argos=None, piper=f"http://127.0.0.1:{closed_port()}/v.json"),
+        tmp_path / "cache", refresh=True))
+    assert isinstance(catalog, CatalogError) and classify(catalog) == "refused"
+    missing = failure(lambda: download(f"{base}/nothing-here.onnx", tmp_path / "y.onnx"))
+    assert classify(missing) == "not_found" and not resumable(missing)
+    wrong = publish_piper(root, base, md5_override="0" * 32)
+    damaged = failure(lambda: Installer(tmp_path / "store").install(piper_entry(wrong, tmp_path)))
+    assert classify(damaged) == "damaged" and not resumable(damaged)
+    assert no_debris(tmp_path / "store")
+    not_json = failure(lambda: load_catalogs(
+        CatalogSources(vosk=None, argos=None, piper=f"{base}/piper/en/en_US/joe/medium/"
+                       "en_US-joe-medium.onnx.json"), tmp_path / "cache", refresh=True))
+    assert classify(not_json) == "bad_catalog"
+
+
+def test_dropped_connection_is_kept_and_the_next_attempt_resumes(served, tmp_path):
+    root, base, handler = served
+    publish_piper(root, base)
+    path = "/piper/en/en_US/joe/medium/en_US-joe-medium.onnx"
+    handler.drop_after[path] = 3_000_000
+    dest = tmp_path / "voice.onnx"
+    dropped = failure(lambda: download(base + path, dest, md5=md5(JOE), retries=0))
+    assert classify(dropped) == "interrupted" and resumable(dropped)
+    part = dest.with_name(dest.name + ".part")
+    assert part.stat().st_size == 3_000_000 and not dest.exists()
+    handler.requests.clear()
+    download(base + path, dest, md5=md5(JOE), retries=0)  # the next attempt
+    assert handler.requests == [(path, "bytes=3000000-")]
+    assert md5(dest) == md5(JOE) and not part.exists()
+
+
+def test_timeout_tls_dns_and_disk_full(served, tmp_path):
+    _, base, _ = served
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/x"
+        slow = failure(lambda: download(url, tmp_path / "x", retries=0, timeout=0.3))
+    assert classify(slow) == "timeout"
+    tls = failure(lambda: download(base.replace("http:", "https:") + "/x", tmp_path / "z",
+                                   retries=0))
+    assert classify(tls) == "tls"
+    try:  # what urllib raises when a name does not resolve (no network needed)
+        raise DownloadError("Could not fetch") from urllib.error.URLError(
+            socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+    except DownloadError as exc:
+        assert classify(exc) == "dns"
+    try:
+        with disk_errors("installing x into the model store /s"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    except StoreError as exc:
+        assert classify(exc) == "disk_full"
+    try:
+        raise DownloadError("Could not download") from OSError(errno.ENETUNREACH,
+                                                              "Network is unreachable")
+    except DownloadError as exc:
+        assert classify(exc) == "offline"

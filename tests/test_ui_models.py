@@ -12,6 +12,7 @@ import gc
 import http.server
 import json
 import shutil
+import socket
 import threading
 from pathlib import Path
 
@@ -212,15 +213,43 @@ def test_failures_show_the_error_and_keep_what_was_there(qtbot, tmp_path, mirror
     before = listed(dialog)
     dialog.refresh_button.click()
     wait_idle(qtbot, dialog)
-    assert dialog.status.text().startswith(tr("mm_failed"))
-    assert "is not JSON" in dialog.status.text() and dialog.status.property("error")
+    assert dialog.status.text() == f"{tr('mm_failed')}: {tr('dl_bad_catalog')}"
+    assert dialog.status.property("error") and "is not JSON" not in dialog.status.text()
+    details = dialog.status_line.details_button
+    assert details.isVisibleTo(dialog) and not dialog.status_line.detail.isVisibleTo(dialog)
+    details.click()  # the technical detail stays available for admins
+    assert "is not JSON" in dialog.status_line.detail.text()
+    assert dialog.status_line.detail.isVisibleTo(dialog)
     assert listed(dialog) == before and dialog.catalog is None
     not_a_model = tmp_path / "notes.zip"
     not_a_model.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
     dialog.import_paths([not_a_model])
     wait_idle(qtbot, dialog)
-    assert dialog.status.text().startswith(tr("mm_failed")) and listed(dialog) == before
-    assert no_debris(store.root)
+    assert dialog.status.text() == f"{tr('mm_failed')}: {tr('dl_not_a_model')}"
+    assert listed(dialog) == before and no_debris(store.root)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_offline_refresh_says_what_happened_not_errno(qtbot, tmp_path):
+    """A catalog server that is down: plain words and what to do; URL and errno only
+    behind 詳細."""
+    url = f"http://127.0.0.1:{closed_port()}/piper/voices.json"
+    dialog = open_dialog(qtbot, ModelStore(tmp_path / "store", include_packages=False),
+                         piper_only(url))
+    dialog.refresh_button.click()
+    wait_idle(qtbot, dialog)
+    text = dialog.status.text()
+    assert text == f"{tr('mm_failed')}: {tr('dl_refused')}"
+    assert "フォルダーから取り込み" in text
+    assert "Errno" not in text and "http" not in text and "127.0.0.1" not in text
+    assert "Connection refused" in dialog.status_line.detail.text()
+    assert url in dialog.status.toolTip()
 
 
 def test_remove_of_a_package_model_is_refused(qtbot, tmp_path, mirror):

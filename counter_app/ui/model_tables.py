@@ -27,10 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app import languages
+from counter_app.errors import DownloadError
 from counter_app.store.availability import LanguageAvailability, human_size
-from counter_app.store.local import InstalledModel
+from counter_app.store.catalog import CatalogEntry
+from counter_app.store.install import Installer
+from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan
 from counter_app.ui.i18n import tr
+from counter_app.ui.tasks import Task
 
 _EXTRA_STYLE = """
 QLabel#mmStatus[error="true"] { color: #b91c1c; font-weight: bold; }
@@ -39,6 +43,21 @@ QTableWidget, QListWidget { background: white; }
 QPushButton:disabled, QPushButton#next:disabled { color: #6b7280; background: #e5e7eb;
                                                   border: 2px solid #d1d5db; }
 """
+
+
+def install_entries(store: ModelStore, entries: Sequence[CatalogEntry], total: int,
+                    task: Task) -> list[InstalledModel]:
+    """Worker thread: install catalog entries one after another with summed progress
+    (reported as (done, total, label)), stopping at the first failure or a cancel."""
+    installer = Installer(store)
+    progress = PlanProgress(total, lambda *value: task.report(value))
+    installed = []
+    for entry in entries:
+        if task.cancelled:
+            raise DownloadError("Install cancelled.")
+        installed.append(installer.install(entry, progress=progress,
+                                           cancel=lambda: task.cancelled))
+    return installed
 
 
 class PlanProgress:

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.config import Settings
-from counter_app.errors import CounterAppError, DownloadError
+from counter_app.errors import CounterAppError
 from counter_app.store.availability import (
     LanguageAvailability,
     Overview,
@@ -35,13 +34,14 @@ from counter_app.store.health import CATALOG_CACHE
 from counter_app.store.install import Installer
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan, plan
+from counter_app.ui.download_messages import StatusLine, explain
 from counter_app.ui.i18n import tr
 from counter_app.ui.model_tables import (  # noqa: F401 (LanguageChooser re-exported)
     _EXTRA_STYLE,
     LanguageChooser,
     OverviewPage,
     PlanPage,
-    PlanProgress,
+    PlanProgress,  # noqa: F401 (re-exported)
     ProgressBox,
     _download_text,
     _item,
@@ -49,6 +49,7 @@ from counter_app.ui.model_tables import (  # noqa: F401 (LanguageChooser re-expo
     _table,
     fill_languages,
     fill_models,
+    install_entries,
     kind_label,
     missing_label,
     missing_text,
@@ -119,11 +120,9 @@ class ModelManagerDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         layout.addWidget(progress)
 
-        self.status = QLabel()
-        self.status.setObjectName("mmStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.status)
+        self.status_line = StatusLine()
+        self.status = self.status_line.label  # the sentence; its detail behind 詳細
+        layout.addWidget(self.status_line)
 
         actions = QHBoxLayout()
         self.install_button = QPushButton(tr("mm_install"))
@@ -185,11 +184,8 @@ class ModelManagerDialog(QDialog):
         on_done(result)
 
     def _job_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, CounterAppError):
-            message = str(exc)
-        else:  # a bug: still tell the admin, keep the app alive
+        if not isinstance(exc, CounterAppError):  # a bug: tell the admin, keep the app alive
             log.error("Model manager task failed: %s", type(exc).__name__)
-            message = f"{type(exc).__name__}: {exc}"
         self._on_done = _ignore
         cancelled = bool(self._task and self._task.cancelled)
         self._idle()
@@ -198,8 +194,9 @@ class ModelManagerDialog(QDialog):
             return
         if cancelled:
             self.show_status(tr("mm_cancelled"))
-        else:
-            self.show_status(f"{tr('mm_failed')}: {message}", error=True)
+        else:  # what happened and what to do; the raw error behind 詳細
+            failure = explain(exc)
+            self.show_status(f"{tr('mm_failed')}: {failure.message}", True, failure.detail)
         self.reload(keep_status=True)
 
     def _show_progress(self, done: int, total: int, label: str) -> None:
@@ -223,11 +220,8 @@ class ModelManagerDialog(QDialog):
             return
         super().reject()
 
-    def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setProperty("error", error)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+    def show_status(self, text: str, error: bool = False, detail: str = "") -> None:
+        self.status_line.show_message(text, error, detail)
 
     def ask(self, question: str) -> bool:
         """A yes/no confirmation (tests replace it)."""
@@ -310,16 +304,7 @@ class ModelManagerDialog(QDialog):
 
     def _install(self, entries: list[CatalogEntry], total: int) -> list[InstalledModel]:
         """Worker thread: one entry after another, stopping at the first failure."""
-        installer = Installer(self.store)
-        task = self._task
-        progress = PlanProgress(total, lambda *value: task.report(value))
-        installed = []
-        for entry in entries:
-            if task.cancelled:
-                raise DownloadError("Install cancelled.")
-            installed.append(installer.install(entry, progress=progress,
-                                               cancel=lambda: task.cancelled))
-        return installed
+        return install_entries(self.store, entries, total, self._task)
 
     def _installed(self, models: list[InstalledModel]) -> None:
         self.changed = True
