@@ -252,17 +252,19 @@ def test_admin_import_failure_keeps_book_then_import_switches_and_rollback_resto
     good.write_text(GOOD_CSV, encoding="utf-8-sig")
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         lambda *a, **k: (str(good), "CSV (*.csv)"))
-    with qtbot.waitSignal(dialog.import_done, timeout=20_000) as done:
+    with qtbot.waitSignal(dialog.preview_shown, timeout=20_000) as shown:
         qtbot.mouseClick(section.import_button, Qt.MouseButton.LeftButton)  # "読み込み…"
+    preview = shown.args[0]
+    assert preview.counts.text() == f"追加 2件・変更 0件・削除 0件（{len(shipped)}件 → " \
+                                    f"{len(shipped) + 2}件）"
+    preview.replace_button.click()
+    with qtbot.waitSignal(dialog.import_done, timeout=20_000) as done:
+        qtbot.mouseClick(preview.apply_button, Qt.MouseButton.LeftButton)
     assert done.args == ["phrasebook", True]
     assert not dialog.problems.isVisible() and "v0001" in dialog.message.text()
+    assert dialog.message.text().startswith("good.csv で置き換えました（v0001）")
     book = library.phrasebook()
     assert [p.id for p in book.phrases] == ["office.hello", "office.wait"]
-    assert book.get("office.wait").reading == "じゅうみんひょうをおまちください"  # kana search
-    assert section.active_label.text().startswith("使用中：v0001")
-    assert section.versions.item(0).text().startswith("✔ v0001")
-    assert section.rollback_button.isEnabled()
-
     exported = tmp_path / "export" / "office"
     exported.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName",

@@ -2,8 +2,12 @@
 
 Imports are validated in a worker thread (kana readings take ~1-4 ms a phrase)
 with a progress bar; a rejected file lists every problem with its file, row and
-cell, and the previously active version stays in use.  Warnings of an accepted
-import (e.g. Excel's '?' for characters Shift_JIS cannot hold) are listed too.
+cell, and the previously active version stays in use.  A valid phrasebook is
+not applied at once: a preview (phrase_import_preview.py) shows what it adds,
+changes and removes and lets the admin merge (default) or replace, or cancel.
+Term dictionaries are installed as they are (replace; rollback restores).
+Warnings of an accepted import (e.g. Excel's '?' for characters Shift_JIS
+cannot hold) are listed too.
 """
 
 from __future__ import annotations
@@ -31,12 +35,25 @@ from PySide6.QtWidgets import (
 from counter_app.errors import CounterAppError
 from counter_app.phrasebook.files import save_phrasebook
 from counter_app.phrasebook.library import Library, Version
+from counter_app.phrasebook.merge import MERGE, REPLACE, ImportPlan, Mode
 from counter_app.phrasebook.problems import ImportValidationError, Progress
 from counter_app.phrasebook.terms import save_terms
-from counter_app.ui.i18n import tr
+from counter_app.ui.i18n import add_strings, tr
+from counter_app.ui.phrase_import_preview import ImportPreviewDialog
 from counter_app.ui.tasks import Task, run_task
 
 log = logging.getLogger(__name__)
+
+add_strings({
+    "pbimport_merged": ("{file} を統合しました（{label}）：追加 {added}件・変更 {changed}件。",
+                        "Merged {file} as {label}: {added} added, {changed} changed."),
+    "pbimport_replaced": ("{file} で置き換えました（{label}）：削除 {removed}件。"
+                          "「一つ前に戻す」で以前の定型文に戻せます。",
+                          "Replaced the phrasebook with {file} ({label}): {removed} removed. "
+                          "\"Roll back\" restores the previous one."),
+    "pbimport_cancelled": ("{file} の読み込みを取り消しました。何も変わっていません。",
+                           "Import of {file} cancelled. Nothing was changed."),
+})
 
 EXPORT_FILTERS = {"CSV (Excel, UTF-8) (*.csv)": ".csv", "Excel (*.xlsx)": ".xlsx",
                   "YAML (*.yaml)": ".yaml"}
@@ -59,7 +76,7 @@ class _Kind:
     title: str
     versions: Callable[[], list[Version]]
     active: Callable[[], Any]
-    install: Callable[[Path, Progress], Version]
+    install: Callable[[Path, Progress], Version]  # validate and apply (merge for phrases)
     rollback: Callable[[], Version]
     export: Callable[[Any, Path], None]
     describe: Callable[[Any, str], str]
@@ -69,7 +86,8 @@ def _kinds(library: Library) -> dict[str, _Kind]:
     return {
         PHRASEBOOK: _Kind(
             tr("phrasebook"), library.phrasebooks.versions, library.phrasebook,
-            lambda path, progress: library.import_phrasebook(path, progress=progress),
+            lambda path, progress: library.import_phrasebook(path, progress=progress,
+                                                             mode=MERGE),
             library.rollback_phrasebook, save_phrasebook,
             lambda book, label: tr("active_phrasebook").format(
                 label=label, name=book.name, version=book.version, count=len(book),
@@ -124,8 +142,9 @@ class _Section(QGroupBox):
 class PhraseAdminDialog(QDialog):
     """Settings screen for admins: versions, Import…, Roll back, Export…"""
 
-    import_done = Signal(str, bool)  # kind, accepted
+    import_done = Signal(str, bool)  # kind, applied (False: rejected or cancelled)
     changed = Signal(str)  # kind whose active version changed
+    preview_shown = Signal(object)  # ImportPreviewDialog of a valid phrasebook file
 
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -171,6 +190,7 @@ class PhraseAdminDialog(QDialog):
         row.addWidget(close)
         layout.addLayout(row)
         self._task: Task | None = None
+        self.preview: ImportPreviewDialog | None = None  # open while the admin decides
         self.refresh()
 
     def refresh(self) -> None:
@@ -194,37 +214,82 @@ class PhraseAdminDialog(QDialog):
         if path:
             self.start_import(kind, Path(path))
 
-    def start_import(self, kind: str, path: str | Path) -> None:
-        """Validate and install `path` in a worker; `import_done` tells how it went."""
+    def start_import(self, kind: str, path: str | Path, preview: bool = True) -> None:
+        """Validate `path` in a worker, then apply it; `import_done` tells how it went.
+
+        A valid phrasebook is first shown in an ImportPreviewDialog (`preview_shown`);
+        with `preview=False` it is merged at once.  Term dictionaries are installed
+        as they are."""
         path = Path(path)
         self._set_busy(True)
         self._say(tr("importing").format(file=path.name))
-        self.progress.setValue(0)
-        self.progress.show()
-        shown = [-1]
+        direct = kind != PHRASEBOOK or not preview
 
         def work(task: Task) -> object:
-            def report(stage: str, done: int, total: int) -> None:  # on the worker thread
-                percent = overall_percent(stage, done, total)
-                if percent != shown[0]:
-                    shown[0] = percent
-                    task.report(percent)
+            report = self._reporter(task)
+            if direct:
+                return self.kinds[kind].install(path, report)
+            return self.library.plan_phrasebook_import(path, progress=report)
 
-            return self.kinds[kind].install(path, report)
+        def finished(result: object) -> None:
+            if isinstance(result, ImportPlan):
+                self._show_preview(result, path.name)
+            else:
+                self._imported(kind, path.name, result)
+
+        self._run(work, finished, kind, path.name)
+
+    def _reporter(self, task: Task) -> Progress:
+        shown = [-1]
+
+        def report(stage: str, done: int, total: int) -> None:  # on the worker thread
+            percent = overall_percent(stage, done, total)
+            if percent != shown[0]:
+                shown[0] = percent
+                task.report(percent)
+
+        return report
+
+    def _run(self, work: Callable[[Task], object], finished: Callable[[object], None],
+             kind: str, name: str) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
 
         def failed(error: BaseException) -> None:  # reported in the dialog, never lost
             if not isinstance(error, CounterAppError | OSError):
-                log.error("Import of %s failed: %s", path.name, type(error).__name__)
-            self._imported(kind, path.name, error)
+                log.error("Import of %s failed: %s", name, type(error).__name__)
+            self._imported(kind, name, error)
 
-        self._task = run_task(work, lambda version: self._imported(kind, path.name, version),
-                              failed, self.progress.setValue, parent=self)
+        self._task = run_task(work, finished, failed, self.progress.setValue, parent=self)
 
-    def _imported(self, kind: str, name: str, result: object) -> None:
+    def _show_preview(self, plan: ImportPlan, name: str) -> None:
+        self.progress.hide()
+        preview = ImportPreviewDialog(plan, name, self)
+        self.preview = preview
+        preview.finished.connect(lambda result: self._previewed(preview, name, bool(result)))
+        preview.open()  # window-modal, without a nested event loop
+        self.preview_shown.emit(preview)
+
+    def _previewed(self, preview: ImportPreviewDialog, name: str, apply: bool) -> None:
+        self.preview = None
+        preview.deleteLater()
+        if not apply:
+            self._set_busy(False)
+            self._say(tr("pbimport_cancelled").format(file=name))
+            self.import_done.emit(PHRASEBOOK, False)
+            return
+        plan, mode = preview.plan, preview.mode()
+        self._run(lambda task: self.library.apply_phrasebook_import(
+                      plan, mode, self._reporter(task)),
+                  lambda version: self._imported(PHRASEBOOK, name, version, plan, mode),
+                  PHRASEBOOK, name)
+
+    def _imported(self, kind: str, name: str, result: object, plan: ImportPlan | None = None,
+                  mode: Mode = MERGE) -> None:
         self._set_busy(False)
         self.progress.hide()
         if isinstance(result, Version):
-            self._say(tr("imported").format(file=name, label=result.label),
+            self._say(self._applied_text(name, result, plan, mode),
                       [str(w) for w in result.warnings])
             self.changed.emit(kind)
             self.import_done.emit(kind, True)
@@ -239,6 +304,15 @@ class PhraseAdminDialog(QDialog):
             self._say(tr("import_failed").format(file=name, count=1), [str(result)],
                       error=True)
         self.import_done.emit(kind, False)
+
+    @staticmethod
+    def _applied_text(name: str, version: Version, plan: ImportPlan | None, mode: Mode) -> str:
+        if plan is None:
+            return tr("imported").format(file=name, label=version.label)
+        added, changed, removed = plan.diff(mode).counts
+        key = "pbimport_replaced" if mode == REPLACE else "pbimport_merged"
+        return tr(key).format(file=name, label=version.label, added=added, changed=changed,
+                              removed=removed)
 
     def _set_busy(self, busy: bool) -> None:
         for section in self.sections.values():
