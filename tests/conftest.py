@@ -77,3 +77,36 @@ def shots_dir(tmp_path_factory) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture()
+def make_window(qtbot, tmp_path, monkeypatch):
+    """A counter window on scripted engines (ko resident) at 1280×800, shown."""
+    monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
+    from counter_app.app import build_window
+    from counter_app.config import Settings
+    from counter_app.pipeline.audio import MemorySink
+    from counter_app.stats import UsageStats
+    from tests.fakes import FakeFactory, GatedSource, add_choices
+
+    def make(text="hello there", source_factory=None, no_asr=(), **conv):
+        settings = Settings()
+        settings.conversation.resident_language = "ko"
+        for key, value in conv.items():
+            setattr(settings.conversation, key, value)
+        sinks = []
+
+        def sink():
+            sinks.append(MemorySink())
+            return sinks[-1]
+
+        window = build_window(settings, add_choices(FakeFactory(text), no_asr),
+                              source_factory=source_factory or (lambda side: GatedSource(5)),
+                              sink_factory=sink, stats=UsageStats(tmp_path / "usage.json"))
+        window.sinks = sinks
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        return window
+
+    return make

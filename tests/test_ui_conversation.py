@@ -11,35 +11,7 @@ from counter_app.app import build_window  # noqa: E402
 from counter_app.config import Settings  # noqa: E402
 from counter_app.errors import AudioDeviceError  # noqa: E402
 from counter_app.pipeline.audio import MemorySink  # noqa: E402
-from counter_app.stats import UsageStats  # noqa: E402
-from tests.fakes import FakeFactory, GatedSource, add_choices  # noqa: E402
-
-
-@pytest.fixture()
-def make_window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
-
-    def make(text="hello there", source_factory=None, no_asr=(), **conv):
-        settings = Settings()
-        settings.conversation.resident_language = "ko"
-        for key, value in conv.items():
-            setattr(settings.conversation, key, value)
-        sinks = []
-
-        def sink():
-            sinks.append(MemorySink())
-            return sinks[-1]
-
-        window = build_window(settings, add_choices(FakeFactory(text), no_asr),
-                              source_factory=source_factory or (lambda side: GatedSource(5)),
-                              sink_factory=sink, stats=UsageStats(tmp_path / "usage.json"))
-        window.sinks = sinks
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        return window
-
-    return make
+from tests.fakes import GatedSource  # noqa: E402
 
 
 def _bubbles(panel):

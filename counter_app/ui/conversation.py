@@ -72,6 +72,7 @@ class ConversationWindow(QMainWindow):
     settings_button = None
     captions_button = None
     caption_window = None  # caption mode while it is open
+    next_language_picker = None  # the picker 次のお客様 opened
     notices_dialog = None  # licences and credits while open
     first_start = None  # ui.first_start: install / import / continue, opened by the banner
     setup_requested = Signal()  # the banner was tapped: show the first-start flow
@@ -114,7 +115,7 @@ class ConversationWindow(QMainWindow):
         toolbar = QHBoxLayout()
         self.next_button = QPushButton("⟳ " + tr("next_customer"))
         self.next_button.setObjectName("next")
-        self.next_button.clicked.connect(self.next_customer)
+        self.next_button.clicked.connect(lambda: self.next_customer())
         toolbar.addWidget(self.next_button)
         self.rotate_button = QPushButton("⇅ " + tr("rotate"))
         self.rotate_button.setCheckable(True)
@@ -234,11 +235,27 @@ class ConversationWindow(QMainWindow):
         self.settings.conversation.rotate_resident_half = rotated
 
     def pick_language(self) -> str | None:
-        picker = LanguagePicker(self.voice_ready, self.resident.language.code, self,
-                                path=self.session.path)
+        picker = self._language_picker(self.resident.language.code)
         if picker.exec() and picker.chosen:
             self.set_resident_language(picker.chosen)
         return picker.chosen
+
+    def ask_next_language(self) -> LanguagePicker:
+        """After 次のお客様: ask the new resident's language (a tap, or 🌍 to detect
+        it from speech; typed text is checked as the resident types).  Closing the
+        picker keeps the previous language."""
+        picker = self._language_picker(None)
+        picker.accepted.connect(lambda: picker.chosen and self.set_resident_language(
+            picker.chosen))
+        picker.show()
+        self.next_language_picker = picker
+        return picker
+
+    def _language_picker(self, current: str | None) -> LanguagePicker:
+        detection = self.language_detection
+        detect = None if detection is None or detection.unavailable_reason else detection.listen
+        return LanguagePicker(self.voice_ready, current, self, path=self.session.path,
+                              detect=detect)
 
     def set_resident_language(self, code: str) -> None:
         self.settings.conversation.resident_language = code
@@ -259,8 +276,9 @@ class ConversationWindow(QMainWindow):
             Gap(conv.staff_language, staff.speak, True, staff.hear),
             Gap(conv.resident_language, resident.speak, resident.read, resident.hear)])
 
-    def next_customer(self) -> None:
-        """One tap: cancel running turns and wipe every trace of this customer."""
+    def next_customer(self, ask_language: bool = True) -> None:
+        """One tap: cancel running turns, wipe every trace of this customer, and ask
+        the next one's language (not after an idle timeout: nobody is there)."""
         for active in list(self.active.values()):
             active.turn.cancel()
         self.active.clear()
@@ -269,6 +287,8 @@ class ConversationWindow(QMainWindow):
         self.last_speech.clear()
         for panel in self.panels.values():
             panel.clear()
+        if ask_language:
+            self.ask_next_language()
 
     # --- events from the core (GUI thread) ------------------------------------------------
 
@@ -369,4 +389,4 @@ class ConversationWindow(QMainWindow):
         minutes = self.settings.conversation.idle_timeout_minutes
         if minutes and self.conversation.exchanges and not self.active \
                 and self.conversation.idle_seconds() > minutes * 60:
-            self.next_customer()
+            self.next_customer(ask_language=False)

@@ -17,18 +17,24 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app import languages
-from counter_app.ui.i18n import CHOOSE_LANGUAGE, tr
+from counter_app.ui.i18n import CHOOSE_LANGUAGE, add_strings, tr
+
+add_strings({"detect_by_speech": ("話してもらって言語を判定", "Speak to detect the language")})
 
 
 class LanguagePicker(QDialog):
     def __init__(self, voice_ready: Callable[[str], bool], current: str | None = None,
                  parent: QWidget | None = None, columns: int = 5,
-                 path: Callable[[str], object] | None = None):
+                 path: Callable[[str], object] | None = None,
+                 detect: Callable[[], None] | None = None):
         """`path(code)` (a session.LanguagePath) adds what works per language:
-        ◉ speak, ⇄ read (translation both ways), 🔊 hear; ✗ marks a gap."""
+        ◉ speak, ⇄ read (translation both ways), 🔊 hear; ✗ marks a gap.
+        `detect`: offered as 🌍 — the resident speaks and the language is guessed."""
         super().__init__(parent)
         self.setWindowTitle(tr("choose_language"))
         self.chosen: str | None = None
+        width, height = self._size_for(parent)
+        columns = min(columns, max(3, (width - 60) // 205))  # no sideways scrolling
         layout = QVBoxLayout(self)
         title = QLabel("  ·  ".join(CHOOSE_LANGUAGE.values()))
         title.setWordWrap(True)
@@ -53,14 +59,14 @@ class LanguagePicker(QDialog):
             elif not ready:
                 label += f"\n⌨ {tr('missing_models')}"
             button = QPushButton(label)
-            height = 112 if path is not None else 88  # three lines (two without the path)
+            tall = 112 if path is not None else 88  # three lines (two without the path)
             button.setMinimumWidth(190)
-            button.setStyleSheet(f"font-size: 20px; min-height: {height}px;")
+            button.setStyleSheet(f"font-size: 20px; min-height: {tall}px;")
             button.setCheckable(True)
             button.setChecked(code == current)
             button.setProperty("voice_ready", ready)
             if not ready:
-                button.setStyleSheet(f"font-size: 20px; min-height: {height}px; color: #6b7280; "
+                button.setStyleSheet(f"font-size: 20px; min-height: {tall}px; color: #6b7280; "
                                      "border-style: dashed;")
             button.clicked.connect(lambda _=False, c=code: self._choose(c))
             grid.addWidget(button, index // columns, index % columns)
@@ -69,7 +75,21 @@ class LanguagePicker(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
         layout.addWidget(scroll, 1)
-        self.resize(1100, 760)
+        self.detect_button = None
+        if detect is not None:
+            self.detect_button = QPushButton("🌍 " + tr("detect_by_speech"))
+            self.detect_button.setMinimumHeight(64)
+            self.detect_button.clicked.connect(lambda: (self.reject(), detect()))
+            layout.addWidget(self.detect_button)
+        self.resize(width, height)
+
+    @staticmethod
+    def _size_for(parent: QWidget | None) -> tuple[int, int]:
+        """1100×760, or a little inside the parent window (1024×768 tablets)."""
+        width, height = 1100, 760
+        if parent is not None and parent.isVisible():
+            width, height = min(width, parent.width() - 24), min(height, parent.height() - 24)
+        return width, height
 
     def _choose(self, code: str) -> None:
         self.chosen = code
