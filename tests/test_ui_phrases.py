@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QPushButton  # noqa: E402
 
 from counter_app.phrasebook import load_phrasebook  # noqa: E402
@@ -147,9 +147,8 @@ def test_reviewed_and_missing_translations(qtbot, tmp_path):
     assert missing.fallback_label.text() == "한국어の訳がありません → Englishで表示"
 
 
-def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path, monkeypatch,
-                                                                library, shots_dir):
-    """The real counter window: no scripted engines; Korean is spoken by espeak-ng."""
+def counter_window(qtbot, tmp_path, monkeypatch, width: int, height: int, sinks=None):
+    """The real counter window: no scripted engines; speech goes to MemorySinks."""
     from counter_app.app import build_window
     from counter_app.config import Settings
     from counter_app.pipeline.audio import MemorySink
@@ -159,13 +158,21 @@ def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path,
     monkeypatch.setenv("COUNTER_APP_CONFIG", str(tmp_path / "settings.json"))
     settings = Settings()
     settings.conversation.resident_language = "ko"
-    sinks: list[MemorySink] = []
+    sinks = [] if sinks is None else sinks
     window = build_window(settings, EngineFactory(ModelStore(tmp_path / "store")),
                           source_factory=lambda side: None,
                           sink_factory=lambda: sinks.append(MemorySink()) or sinks[-1])
     qtbot.addWidget(window)
-    window.resize(1600, 900)
+    window.resize(width, height)
     window.show()
+    return window
+
+
+def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path, monkeypatch,
+                                                                library, shots_dir):
+    """Korean is spoken by espeak-ng."""
+    sinks = []
+    window = counter_window(qtbot, tmp_path, monkeypatch, 1600, 900, sinks)
     panel = attach_phrase_panel(window, library)
     assert window.phrase_button.text() == "☰ 定型文"
     qtbot.waitUntil(window.phrase_button.isVisible, timeout=2000)  # tools before settings
@@ -201,6 +208,49 @@ def test_toolbar_button_opens_drawer_and_a_tap_shows_and_speaks(qtbot, tmp_path,
     shown = window.resident.history.bubbles()[1].text_label.text()
     assert shown == panel.rows()[0].phrase.text("vi")
     assert panel.rows()[0].translation_label.text() == shown
+
+
+def rect_in(window, widget) -> QRect:
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768)])
+def test_drawer_fits_the_window_and_closes_with_a_large_button(qtbot, tmp_path, monkeypatch,
+                                                               library, shots_dir, width,
+                                                               height):
+    window = counter_window(qtbot, tmp_path, monkeypatch, width, height)
+    panel = attach_phrase_panel(window, library)
+    drawer = window.phrase_drawer
+    qtbot.waitUntil(window.phrase_button.isVisible, timeout=2000)
+
+    def resident_half_in_view() -> bool:
+        resident = rect_in(window, window.resident_host)
+        return (window.rect().contains(resident)
+                and window.rect().contains(rect_in(window, window.settings_button))
+                and not (drawer.isVisible() and rect_in(window, drawer).intersects(resident)))
+
+    for close in ("button", "toolbar"):
+        qtbot.mouseClick(window.phrase_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(drawer.isVisible, timeout=2000)
+        qtbot.wait(50)  # let layouts settle
+        assert window.width() == width and window.phrase_button.isChecked()
+        assert window.rect().contains(rect_in(window, drawer))
+        assert rect_in(window, drawer) == rect_in(window, window.staff)  # over the staff half
+        assert resident_half_in_view() and panel.rows()
+        assert window.rect().contains(rect_in(window, panel.rows()[0].star))
+        if close == "button":
+            window.grab().save(str(shots_dir / f"phrases-open-{width}x{height}.png"))
+            big = drawer.close_button
+            assert big.text() == "✕ 閉じる" and big.isVisible()
+            assert big.height() >= 44 and big.width() >= 44
+            assert window.rect().contains(rect_in(window, big))
+            qtbot.mouseClick(big, Qt.MouseButton.LeftButton)
+        else:
+            qtbot.mouseClick(window.phrase_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not drawer.isVisible(), timeout=2000)
+        qtbot.wait(50)
+        assert window.width() == width and not window.phrase_button.isChecked()
+        assert resident_half_in_view()
 
 
 BROKEN_CSV = ("phrase_id,category,ja,en,xx\n"

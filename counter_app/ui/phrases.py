@@ -1,18 +1,16 @@
 """Phrase panel for the counter screen: browse, search, favourites, tap to say.
 
-`attach_phrase_panel(window, library)` adds the "定型文" button and a side
-drawer to a ConversationWindow; a tapped phrase goes to `window.show_phrase`,
-which shows it on both halves and speaks it in the resident's language.
+`attach_phrase_panel(window, library)` adds the "定型文" button and a drawer to
+a ConversationWindow; a tapped phrase goes to `window.show_phrase`, which shows
+it on both halves and speaks it in the resident's language.  The drawer lies
+over the staff half only: the window keeps its width and the resident's half
+stays in view (a dock widget used to widen a 1280 px window to 1481 px).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,24 +19,24 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from counter_app import languages
 from counter_app.phrasebook.library import DEFAULT_OFFICE, Library
 from counter_app.phrasebook.model import SOURCE_LANGUAGE, Phrase, Phrasebook
 from counter_app.phrasebook.search import search
-from counter_app.ui.i18n import current_language, tr
+from counter_app.ui.i18n import add_strings, current_language, tr
 from counter_app.ui.phrase_admin import PhraseAdminDialog
+from counter_app.ui.phrase_rows import PhraseRow, ShownText, shown_text
 from counter_app.ui.widgets import TOUCH_MIN
 
-__all__ = ["PhraseAdminDialog", "PhrasePanel", "PhraseRow", "ShownText", "attach_phrase_panel",
-           "shown_text"]
+__all__ = ["PhraseAdminDialog", "PhraseDrawer", "PhrasePanel", "PhraseRow", "ShownText",
+           "attach_phrase_panel", "shown_text"]
+
+add_strings({"phrase_drawer_close": ("✕ 閉じる", "✕ Close")})
 
 FAVOURITES = "★"  # pseudo-category id of the favourites list
-FALLBACK_LANGUAGES = ("en", SOURCE_LANGUAGE)
 PANEL_STYLE = """
 QFrame#phrase { background: #ffffff; border: 1px solid #c7ccd6; border-radius: 10px; }
 QFrame#phrase[pressed="true"] { background: #dde3ee; }
@@ -52,118 +50,12 @@ QListWidget#categories { background: #ffffff; border: 1px solid #c7ccd6; border-
 QListWidget#categories::item { padding: 6px; border-bottom: 1px solid #eef0f4; }
 QListWidget#categories::item:selected { background: #1d4ed8; color: white; }
 """
-
-
-@dataclass(frozen=True, slots=True)
-class ShownText:
-    """What the resident gets for a phrase: their language, else English, else Japanese."""
-
-    text: str
-    language: str
-    reviewed: bool
-    fallback: bool  # True when `language` is not the one asked for
-
-
-def shown_text(phrase: Phrase, language: str) -> ShownText:
-    for code in (language, *FALLBACK_LANGUAGES):
-        text = phrase.text(code)
-        if text:
-            return ShownText(text, code, phrase.is_reviewed(code), code != language)
-    raise AssertionError("a phrase always has Japanese text")
-
-
-def _language_name(code: str) -> str:
-    return languages.get(code).native
-
-
-class PhraseRow(QFrame):
-    """One tappable phrase: Japanese, the resident's text, review mark, star."""
-
-    clicked = Signal()
-    favourite_toggled = Signal(bool)
-
-    def __init__(self, phrase: Phrase, language: str, favourite: bool):
-        super().__init__()
-        self.phrase = phrase
-        self.shown = shown_text(phrase, language)
-        self.setObjectName("phrase")
-        self.setMinimumHeight(TOUCH_MIN)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 8, 4, 8)
-        texts = QVBoxLayout()
-        texts.setSpacing(2)
-        row.addLayout(texts, 1)
-        self.source_label = self._label(phrase.source_text, "source", 1.1, bold=True)
-        texts.addWidget(self.source_label)
-        self.translation_label = self._label(self.shown.text, "translation", 0.95)
-        self.translation_label.setVisible(self.shown.language != SOURCE_LANGUAGE)
-        if languages.get(self.shown.language).rtl:
-            self.translation_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        texts.addWidget(self.translation_label)
-        self.fallback_label = self._label(
-            tr("no_translation").format(language=_language_name(language),
-                                        fallback=_language_name(self.shown.language)),
-            "fallback", 0.75)
-        self.fallback_label.setVisible(self.shown.fallback)
-        texts.addWidget(self.fallback_label)
-        self.mark_label = self._label("△ " + tr("unreviewed_mark"), "mark", 0.7)
-        self.mark_label.setToolTip(tr("unreviewed_hint"))
-        self.mark_label.setVisible(not self.shown.reviewed)
-        texts.addWidget(self.mark_label)
-        self.star = QPushButton()
-        self.star.setObjectName("star")
-        self.star.setCheckable(True)
-        self.star.setFixedSize(TOUCH_MIN, TOUCH_MIN)
-        self.star.setToolTip(tr("favourite_toggle"))
-        self.star.setChecked(favourite)
-        self._paint_star()
-        self.star.toggled.connect(self._star_toggled)
-        row.addWidget(self.star, 0, Qt.AlignmentFlag.AlignTop)
-
-    def _label(self, text: str, name: str, scale: float, bold: bool = False) -> QLabel:
-        label = QLabel(text)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        font = QFont(self.font())
-        font.setPixelSize(max(10, int(18 * scale)))
-        font.setBold(bold)
-        label.setFont(font)
-        return label
-
-    @property
-    def favourite(self) -> bool:
-        return self.star.isChecked()
-
-    def _paint_star(self) -> None:
-        self.star.setText("★" if self.star.isChecked() else "☆")
-
-    def _star_toggled(self, on: bool) -> None:
-        self._paint_star()
-        self.favourite_toggled.emit(on)
-
-    def _set_pressed(self, pressed: bool) -> None:
-        self.setProperty("pressed", pressed)
-        self.style().unpolish(self)
-        self.style().polish(self)
-
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        self._set_pressed(True)
-        event.accept()
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
-        self._set_pressed(False)
-        if self.rect().contains(event.position().toPoint()):
-            self.clicked.emit()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            self.clicked.emit()
-        else:
-            super().keyPressEvent(event)
+DRAWER_STYLE = """
+QFrame#phrase_drawer { background: #f3f4f6; border-right: 2px solid #8a94a6; }
+QLabel#drawer_title { font-size: 22px; font-weight: bold; }
+"""
+CATEGORY_WIDTH = (140, 210)  # px: the category list's narrowest and widest
+CATEGORY_PADDING = 36  # px: item padding, frame and the scroll bar beside the names
 
 
 class PhrasePanel(QWidget):
@@ -190,7 +82,7 @@ class PhrasePanel(QWidget):
         self.categories = QListWidget()
         self.categories.setObjectName("categories")
         self.categories.setWordWrap(True)
-        self.categories.setFixedWidth(190)
+        self.categories.setFixedWidth(CATEGORY_WIDTH[1])
         self.categories.currentItemChanged.connect(self._category_picked)
         self.categories.itemClicked.connect(self._category_clicked)
         body.addWidget(self.categories)
@@ -221,9 +113,9 @@ class PhrasePanel(QWidget):
                 (c.id, c.name(ui)) for c in book.categories]:
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, ident)
-            item.setSizeHint(QSize(0, TOUCH_MIN))
             self.categories.addItem(item)
         self.categories.blockSignals(False)
+        self._fit_categories()
         start = FAVOURITES if self.favourites() else (
             book.categories[0].id if book.categories else FAVOURITES)
         self.show_category(self.category if book.category(self.category or "") else start)
@@ -325,6 +217,25 @@ class PhrasePanel(QWidget):
         super().showEvent(event)
         self.reload()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """Narrow windows (1024 px) leave the phrases most of the room."""
+        super().resizeEvent(event)
+        narrow, wide = CATEGORY_WIDTH
+        width = max(narrow, min(wide, self.width() // 3))
+        if width != self.categories.width():
+            self.categories.setFixedWidth(width)
+            self._fit_categories()
+
+    def _fit_categories(self) -> None:
+        """Each category a touch target, tall enough for its whole name (wrapped)."""
+        metrics = self.categories.fontMetrics()
+        room = self.categories.width() - CATEGORY_PADDING
+        for index in range(self.categories.count()):
+            item = self.categories.item(index)
+            text = metrics.boundingRect(0, 0, room, 10_000, Qt.TextFlag.TextWordWrap,
+                                        item.text())
+            item.setSizeHint(QSize(0, max(TOUCH_MIN, text.height() + 16)))
+
 
 def _resident_language(window) -> str:
     return window.settings.conversation.resident_language
@@ -337,31 +248,81 @@ def say_phrase(window, phrase: Phrase) -> ShownText:
     return shown
 
 
+class PhraseDrawer(QFrame):
+    """The phrase panel laid over the staff half, with a title and a large close button.
+
+    It is a child of the window's central widget outside any layout, so opening
+    it never changes the window's size; it follows the staff half's geometry."""
+
+    visibility_changed = Signal(bool)
+
+    def __init__(self, panel: PhrasePanel, cover: QWidget, parent: QWidget):
+        super().__init__(parent)
+        self.panel, self.cover = panel, cover
+        self.setObjectName("phrase_drawer")
+        self.setStyleSheet(DRAWER_STYLE)
+        self.setAutoFillBackground(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        header = QHBoxLayout()
+        title = QLabel(tr("phrases"))
+        title.setObjectName("drawer_title")
+        header.addWidget(title, 1)
+        self.close_button = QPushButton(tr("phrase_drawer_close"))
+        self.close_button.setObjectName("drawer_close")
+        self.close_button.setMinimumSize(TOUCH_MIN * 2, TOUCH_MIN)
+        self.close_button.clicked.connect(self.hide)
+        header.addWidget(self.close_button)
+        layout.addLayout(header)
+        layout.addWidget(panel, 1)
+        cover.installEventFilter(self)
+        self.hide()
+
+    def follow_cover(self) -> None:
+        """Lie exactly over the staff half."""
+        top_left = self.cover.mapTo(self.parentWidget(), QPoint(0, 0))
+        self.setGeometry(top_left.x(), top_left.y(), self.cover.width(), self.cover.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.cover and event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+            self.follow_cover()
+        return False
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self.follow_cover()
+        self.raise_()
+        super().showEvent(event)
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.visibility_changed.emit(False)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.hide()
+        else:
+            super().keyPressEvent(event)
+
+
 def attach_phrase_panel(window, library: Library, office: str = DEFAULT_OFFICE) -> PhrasePanel:
-    """Add the "定型文" toolbar button and a phrase drawer (left, staff side) to `window`.
+    """Add the "定型文" toolbar button and a phrase drawer (over the staff half) to `window`.
 
     Sets `window.phrase_panel`, `window.phrase_drawer` and `window.phrase_button`.
     """
     panel = PhrasePanel(library, _resident_language(window), office)
-    panel.setMinimumWidth(600)
-    drawer = QDockWidget(tr("phrases"), window)
-    drawer.setObjectName("phrase_drawer")
-    drawer.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    drawer.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea)
-    drawer.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, drawer)
-    drawer.hide()
+    drawer = PhraseDrawer(panel, window.staff, window.centralWidget())
 
     button = QPushButton("☰ " + tr("phrases"))
     button.setCheckable(True)
     button.toggled.connect(drawer.setVisible)
-    drawer.visibilityChanged.connect(button.setChecked)
+    drawer.visibility_changed.connect(button.setChecked)
 
     def opened(visible: bool) -> None:
         if visible:
             panel.set_language(_resident_language(window))
 
-    drawer.visibilityChanged.connect(opened)
+    drawer.visibility_changed.connect(opened)
 
     def chosen(phrase: Phrase) -> None:
         panel.set_language(_resident_language(window))
