@@ -145,13 +145,15 @@ def test_keys_are_large_touch_targets(pad):
     assert min(b.height() for b in dialog.digit_buttons.values()) >= 64
 
 
-def test_wrong_pin_says_so_and_nothing_opens(qtbot, pad):
+def test_wrong_pin_says_so_and_nothing_opens(qtbot, pad, shots_dir):
     dialog = pad()
     type_pin(qtbot, dialog, "1111")
     qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.result() != PinPad.DialogCode.Accepted
     assert dialog.message.text() == "PINが違います。もう一度入力してください。"
     assert dialog.display.text() == ""
+    type_pin(qtbot, dialog, "25")
+    dialog.grab().save(str(shots_dir / "pin-pad.png"))
 
 
 def test_wrong_pin_message_in_english(qtbot, pad):

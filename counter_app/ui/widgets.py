@@ -122,7 +122,12 @@ class LevelMeter(QProgressBar):
 
 
 class Bubble(QFrame):
-    """One line of the conversation: main text plus an optional small note."""
+    """One line of the conversation: main text plus an optional small note.
+
+    Under the app's style sheet the text size comes from style.bubble_px (the
+    other side's words 1.25× one's own), so a text-size change resizes every
+    bubble; `point_size` is the size where no style sheet is set.
+    """
 
     def __init__(self, text: str, note: str = "", own: bool = False, hint: str = "",
                  point_size: int = 20, rtl: bool = False):
@@ -131,6 +136,7 @@ class Bubble(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         self.text_label = QLabel(text)
+        self.text_label.setObjectName("bubble_text")
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = QFont()
