@@ -209,3 +209,44 @@ def test_gui_refuses_to_save_over_a_newer_file_and_says_so(settings_path, start_
     window.set_resident_language("vi")  # staff picks a language: the app saves settings
     assert "保存されませんでした" in window.staff.status.text()
     assert settings_path.read_bytes() == raw
+
+
+# --- a damaged admin PIN fails closed ---------------------------------------------------
+
+def test_damaged_admin_pin_keeps_the_cli_working_and_the_file_untouched(settings_path,
+                                                                         tmp_path):
+    raw = json.dumps({"admin_pin": "1234", "ui_language": "en"}).encode()  # a bare PIN
+    settings_path.write_bytes(raw)
+    assert cli.main(["models", "--store", str(tmp_path / "store"), "list"]) == 0
+    assert settings_path.read_bytes() == raw and backups(settings_path) == []
+
+
+def test_gui_with_a_damaged_admin_pin_keeps_settings_locked_and_says_how_to_repair(
+        settings_path, start_app):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from counter_app.admin_pin import BROKEN
+    from counter_app.ui.admin_pin import PinPad
+
+    settings_path.write_text(json.dumps({"admin_pin": ["not", "a", "hash"]}))
+    window = start_app()
+    assert window.settings.admin_pin == BROKEN
+    shown: list[str] = []
+
+    def read_pad() -> None:
+        pad = QApplication.activeModalWidget()
+        if not isinstance(pad, PinPad):
+            QTimer.singleShot(20, read_pad)
+            return
+        shown.append(pad.message.text())
+        shown.append("keys on" if pad.submit_button.isEnabled() else "keys off")
+        pad.cancel_button.click()
+
+    QTimer.singleShot(20, read_pad)
+    window.settings_button.click()  # returns once the pad is cancelled: nothing else opened
+    assert QApplication.activeModalWidget() is None
+    assert "壊れている" in shown[0] and str(settings_path) in shown[0]
+    assert shown[1] == "keys off"
+    window.set_resident_language("vi")  # a save on the way keeps the lock
+    assert config.load().admin_pin == BROKEN
