@@ -1,32 +1,30 @@
 """Caption mode: huge, high-contrast, continuously updated text with scrollback.
 
 Finished lines live in a list model (no widget per line, so an 8-hour shift
-stays light); the line being spoken is a separate label, underlined and dimmer,
-replaced in place as recognition refines it.
+stays light); the line being spoken sits below them, underlined and dimmer,
+replaced in place as recognition refines it and always on screen
+(counter_app/ui/caption_view.py draws both).  New text scrolls the history to
+the newest line unless staff scrolled back or searched; "⤓" returns to it.
+"✕ 字幕を閉じる" (or Escape) stops the microphones and closes the window;
+"消去…" wipes the captions only after a confirmation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QRect,
-    QSize,
-    Qt,
-)
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction, QActionGroup, QFont
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
+    QMessageBox,
     QPushButton,
-    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -43,112 +41,30 @@ from counter_app.captions import (
 )
 from counter_app.config import CaptionSettings
 from counter_app.ui.bridge import CoreBridge
-from counter_app.ui.i18n import tr
+from counter_app.ui.caption_view import (  # noqa: F401 (THEMES & co. were defined here)
+    FONT_SIZES,
+    LINE_SPACINGS,
+    THEMES,
+    CaptionDelegate,
+    CaptionModel,
+    LiveLine,
+)
+from counter_app.ui.i18n import add_strings, tr
 
-THEMES = {  # name: (text, background, dim text for partials and labels)
-    "white-on-black": ("#ffffff", "#000000", "#a3a3a3"),
-    "black-on-white": ("#000000", "#ffffff", "#525252"),
-    "yellow-on-black": ("#ffd400", "#000000", "#b8a040"),
-}
-FONT_SIZES = (24, 32, 40, 48, 64, 80, 96, 128, 160)
-LINE_SPACINGS = (1.0, 1.3, 1.6)  # 160 px ≈ 8–10 CJK characters across
-
-
-class CaptionModel(QAbstractListModel):
-    """The newest `max_lines` finished lines (the session may hold more)."""
-
-    def __init__(self, max_lines: int):
-        super().__init__()
-        self.max_lines = max_lines
-        self.lines: list[CaptionLine] = []
-
-    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802 (Qt name)
-        return 0 if parent is not None and parent.isValid() else len(self.lines)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        line = self.lines[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return line.text
-        if role == Qt.ItemDataRole.UserRole:
-            return line
-        return None
-
-    def append(self, line: CaptionLine) -> None:
-        if len(self.lines) >= self.max_lines:
-            self.beginRemoveRows(QModelIndex(), 0, 0)
-            self.lines.pop(0)
-            self.endRemoveRows()
-        self.beginInsertRows(QModelIndex(), len(self.lines), len(self.lines))
-        self.lines.append(line)
-        self.endInsertRows()
-
-    def replace(self, line: CaptionLine) -> None:
-        for row, old in enumerate(self.lines):
-            if old.id == line.id:
-                self.lines[row] = line
-                self.dataChanged.emit(self.index(row), self.index(row))
-                return
-
-    def clear(self) -> None:
-        self.beginResetModel()
-        self.lines.clear()
-        self.endResetModel()
-
-
-class CaptionDelegate(QStyledItemDelegate):
-    """Paints speaker label, caption text and the optional translation line."""
-
-    def __init__(self, owner: CaptionWindow):
-        super().__init__(owner)
-        self.owner = owner
-
-    def _fonts(self) -> tuple[QFont, QFont, QFont]:
-        size = self.owner.font_px
-        main = QFont()
-        main.setPixelSize(size)
-        small = QFont()
-        small.setPixelSize(max(14, size // 3))
-        translation = QFont()
-        translation.setPixelSize(max(16, int(size * 0.6)))
-        return small, main, translation
-
-    def _blocks(self, line: CaptionLine, width: int) -> list[tuple[QFont, str, QRect]]:
-        small, main, translation = self._fonts()
-        label = line.speaker + (" ✎" if line.corrected else "")
-        parts = [(small, label), (main, line.text)]
-        if line.translation:
-            parts.append((translation, line.translation))
-        blocks, y = [], 6
-        for font, text in parts:
-            metrics = QFontMetrics(font)
-            rect = metrics.boundingRect(QRect(0, 0, width, 100_000),
-                                        int(Qt.TextFlag.TextWordWrap), text)
-            height = int(rect.height() * (self.owner.settings.line_spacing
-                                          if font is main else 1.0))
-            blocks.append((font, text, QRect(12, y, width, height)))
-            y += height + 4
-        return blocks
-
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802
-        line = index.data(Qt.ItemDataRole.UserRole)
-        width = max(200, self.owner.view.viewport().width() - 30)
-        blocks = self._blocks(line, width)
-        return QSize(width, blocks[-1][2].bottom() + 14)
-
-    def paint(self, painter, option, index) -> None:
-        line = index.data(Qt.ItemDataRole.UserRole)
-        text_color, background, dim = THEMES[self.owner.theme]
-        painter.save()
-        painter.fillRect(option.rect, QColor(background))
-        width = option.rect.width() - 30
-        for number, (font, text, rect) in enumerate(self._blocks(line, width)):
-            painter.setFont(font)
-            painter.setPen(QColor(text_color if number == 1 else dim))
-            painter.drawText(rect.translated(option.rect.topLeft()),
-                             int(Qt.TextFlag.TextWordWrap), text)
-        painter.restore()
+add_strings({
+    "caption_close": ("✕ 字幕を閉じる", "✕ Close captions"),
+    "caption_clear": ("消去…", "Clear…"),
+    "caption_clear_question": ("表示中の字幕をすべて消去しますか？\n元に戻せません。",
+                               "Clear all captions?\nThis cannot be undone."),
+    "caption_clear_yes": ("消去する", "Clear"),
+    "caption_clear_no": ("消去しない", "Keep"),
+    "caption_live": ("⤓ 最新", "⤓ Live"),
+    "caption_export": ("⇩ 保存", "⇩ Save"),
+    "caption_search": ("🔍 検索", "🔍 Search"),
+    "caption_view": ("Aa 表示", "Aa View"),
+    "caption_line_spacing": ("行間", "Line spacing"),
+})
+LIVE_SHARE = 0.6  # the live line may take up to this share of the window's height
 
 
 class CaptionWindow(QWidget):
@@ -162,6 +78,7 @@ class CaptionWindow(QWidget):
         self.bridge = CoreBridge(self)
         self.bridge.event.connect(self.on_event)
         self.runners = runners(self.session, self.bridge.post)
+        self.running = False
         self.theme = settings.theme if settings.theme in THEMES else "white-on-black"
         self.font_px = settings.font_size
         self.setWindowTitle(tr("captions"))
@@ -178,30 +95,29 @@ class CaptionWindow(QWidget):
             button = QPushButton(label)
             button.clicked.connect(lambda _=False, s=step: self.step_font(s))
             bar.addWidget(button)
-        self.spacing_button = QPushButton(f"↕ {self.settings.line_spacing:.1f}")
-        self.spacing_button.clicked.connect(self.cycle_line_spacing)
-        bar.addWidget(self.spacing_button)
-        self.theme_box = QComboBox()
-        for name in THEMES:
-            self.theme_box.addItem(tr(f"theme_{name}"), name)
-        self.theme_box.setCurrentIndex(list(THEMES).index(self.theme))
-        self.theme_box.currentIndexChanged.connect(
-            lambda i: self.set_theme(self.theme_box.itemData(i)))
-        bar.addWidget(self.theme_box)
+        bar.addWidget(self._view_menu_button())
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("🔍")
+        self.search_box.setPlaceholderText(tr("caption_search"))
+        self.search_box.setMinimumWidth(120)
         self.search_box.returnPressed.connect(self.find_next)
         bar.addWidget(self.search_box, 1)
-        self.live_button = QPushButton("⤓ LIVE")
+        self.live_button = QPushButton(tr("caption_live"))
         self.live_button.clicked.connect(self.jump_to_live)
         bar.addWidget(self.live_button)
+        self.export_button = QPushButton(tr("caption_export"))
+        export_menu = QMenu(self.export_button)
         for suffix in ("txt", "srt", "vtt"):
-            button = QPushButton(f"⇩ .{suffix}")
-            button.clicked.connect(lambda _=False, s=suffix: self.export_dialog(s))
-            bar.addWidget(button)
-        self.clear_button = QPushButton("✕")
-        self.clear_button.clicked.connect(self.clear)
+            action = export_menu.addAction(f".{suffix}")
+            action.triggered.connect(lambda _=False, s=suffix: self.export_dialog(s))
+        self.export_button.setMenu(export_menu)
+        bar.addWidget(self.export_button)
+        self.clear_button = QPushButton(tr("caption_clear"))
+        self.clear_button.clicked.connect(self.confirm_clear)
         bar.addWidget(self.clear_button)
+        self.close_button = QPushButton(tr("caption_close"))
+        self.close_button.setObjectName("closeCaptions")
+        self.close_button.clicked.connect(self.close)
+        bar.addWidget(self.close_button)
 
         self.model = CaptionModel(self.settings.max_lines)
         self.view = QListView()
@@ -210,9 +126,9 @@ class CaptionWindow(QWidget):
         self.view.setWordWrap(True)
         self.view.setUniformItemSizes(False)
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.clicked.connect(self.correct_line)
-        self.partial = QLabel()
-        self.partial.setWordWrap(True)
+        self.partial = LiveLine()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.hide()
@@ -222,17 +138,46 @@ class CaptionWindow(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.partial)
         layout.addWidget(self.status)
-        self._following = True
-        self.view.verticalScrollBar().valueChanged.connect(self._user_scrolled)
+        self.following = True
+        scroll = self.view.verticalScrollBar()
+        scroll.valueChanged.connect(self._user_scrolled)
+        scroll.rangeChanged.connect(lambda *_: self._keep_live())
         self.apply_style()
+
+    def _view_menu_button(self) -> QPushButton:
+        """Colours and line spacing, chosen rarely, share one menu (the bar fits 1024 px)."""
+        self.view_button = QPushButton(tr("caption_view"))
+        menu = QMenu(self.view_button)
+        self.theme_actions: dict[str, QAction] = {}
+        themes = QActionGroup(menu)
+        for name in THEMES:
+            action = themes.addAction(tr(f"theme_{name}"))
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            menu.addAction(action)
+            self.theme_actions[name] = action
+        menu.addSeparator()
+        self.spacing_actions: dict[float, QAction] = {}
+        spacings = QActionGroup(menu)
+        for spacing in LINE_SPACINGS:
+            action = spacings.addAction(f"{tr('caption_line_spacing')} {spacing:.1f}")
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, v=spacing: self.set_line_spacing(v))
+            menu.addAction(action)
+            self.spacing_actions[spacing] = action
+        self.view_button.setMenu(menu)
+        return self.view_button
 
     # --- running ------------------------------------------------------------------------
 
     def start(self) -> None:
+        self.running = True
         for runner in self.runners:
             runner.start()
 
     def stop(self) -> None:
+        """Stop listening: every runner ends and lets go of its microphone."""
+        self.running = False
         for runner in self.runners:
             runner.stop()
 
@@ -245,16 +190,22 @@ class CaptionWindow(QWidget):
         self.stop()
         super().closeEvent(event)
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     # --- events (GUI thread) -------------------------------------------------------------
 
     def on_event(self, event: CaptionEvent) -> None:
         if isinstance(event, CaptionPartial):
             self.partial.setText(f"{event.speaker}: {event.text}")
+            self._keep_live()
         elif isinstance(event, CaptionFinal):
             self.partial.setText("")
             self.model.append(event.line)
-            if self._following:
-                self.view.scrollToBottom()
+            self._keep_live()
         elif isinstance(event, CaptionUpdated):
             self.model.replace(event.line)
         elif isinstance(event, CaptionStatus):
@@ -267,20 +218,26 @@ class CaptionWindow(QWidget):
         text, background, dim = THEMES[self.theme]
         self.setStyleSheet(
             f"CaptionWindow, QListView {{ background: {background}; color: {text}; }}"
-            f"QPushButton, QComboBox, QLineEdit {{ min-height: 48px; font-size: 20px; }}")
+            f"QPushButton, QComboBox, QLineEdit {{ min-height: 48px; font-size: 20px; }}"
+            "QPushButton { min-width: 48px; padding: 0 12px; }"  # fits 1024 px at 160 px
+            "QMenu::item { padding: 14px 32px; font-size: 22px; }"
+            "QPushButton#closeCaptions { min-height: 56px; font-size: 22px; font-weight: bold;"
+            " color: #ffffff; background: #b91c1c; border: 2px solid #ffffff;"
+            " border-radius: 8px; padding: 0 18px; }"
+            "QPushButton#closeCaptions:pressed { background: #7f1d1d; }")
         font = QFont()
         font.setPixelSize(self.font_px)
         font.setUnderline(True)
-        self.partial.setFont(font)
-        self.partial.setStyleSheet(f"color: {dim}; background: {background};")
+        self.partial.set_look(font, dim, background)
         self.status.setStyleSheet("color: #f87171; font-size: 22px;")
+        self.theme_actions[self.theme].setChecked(True)
+        spacing = min(LINE_SPACINGS, key=lambda v: abs(v - self.settings.line_spacing))
+        self.spacing_actions[spacing].setChecked(True)
         self.model.layoutChanged.emit()  # row heights depend on the font
+        self._keep_live()
 
     def set_theme(self, name: str) -> None:
         self.theme = self.settings.theme = name
-        self.theme_box.blockSignals(True)
-        self.theme_box.setCurrentIndex(list(THEMES).index(name))
-        self.theme_box.blockSignals(False)
         self.apply_style()
 
     def set_font_px(self, px: int) -> None:
@@ -291,8 +248,10 @@ class CaptionWindow(QWidget):
         """1.0 -> 1.3 -> 1.6 -> 1.0 … times the text height between lines."""
         steps = LINE_SPACINGS
         current = min(range(len(steps)), key=lambda i: abs(steps[i] - self.settings.line_spacing))
-        self.settings.line_spacing = steps[(current + 1) % len(steps)]
-        self.spacing_button.setText(f"↕ {self.settings.line_spacing:.1f}")
+        self.set_line_spacing(steps[(current + 1) % len(steps)])
+
+    def set_line_spacing(self, spacing: float) -> None:
+        self.settings.line_spacing = spacing
         self.apply_style()
 
     def step_font(self, step: int) -> None:
@@ -308,14 +267,28 @@ class CaptionWindow(QWidget):
                 return True
         return super().event(event)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.partial.set_max_height(int(self.height() * LIVE_SHARE))
+
     # --- scrollback, search, corrections ----------------------------------------------------
 
     def _user_scrolled(self, value: int) -> None:
         bar = self.view.verticalScrollBar()
-        self._following = value >= bar.maximum() - 4
+        self._set_following(value >= bar.maximum() - 4)
+
+    def _set_following(self, following: bool) -> None:
+        self.following = following
+        self.live_button.setStyleSheet(  # the way back to live stands out while away
+            "" if following else "background: #2563eb; color: #ffffff; font-weight: bold;")
+
+    def _keep_live(self) -> None:
+        """While following, the newest finished line stays in view above the live one."""
+        if self.following:
+            self.view.scrollToBottom()
 
     def jump_to_live(self) -> None:
-        self._following = True
+        self._set_following(True)
         self.view.scrollToBottom()
 
     def find_next(self) -> CaptionLine | None:
@@ -327,7 +300,7 @@ class CaptionWindow(QWidget):
         row = next((r for r in rows if r > current), rows[0]) if rows else None
         if row is None:
             return None
-        self._following = False
+        self._set_following(False)
         index = self.model.index(row)
         self.view.setCurrentIndex(index)
         self.view.scrollTo(index)
@@ -350,6 +323,27 @@ class CaptionWindow(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "", f"captions.{suffix}")
         if path:
             self.session.export(Path(path))
+
+    def ask(self, question: str) -> bool:
+        """A yes/no confirmation with large buttons in the UI language (tests replace it)."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("captions"), question,
+                          QMessageBox.StandardButton.NoButton, self)
+        yes = box.addButton(tr("caption_clear_yes"), QMessageBox.ButtonRole.YesRole)
+        no = box.addButton(tr("caption_clear_no"), QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.setStyleSheet("QLabel { font-size: 24px; color: #000000; } QMessageBox"
+                          " { background: #ffffff; } QPushButton { min-height: 56px;"
+                          " min-width: 160px; font-size: 22px; }")
+        box.exec()
+        return box.clickedButton() is yes
+
+    def confirm_clear(self) -> bool:
+        """Clear every caption, only if staff confirm; True when cleared."""
+        if not self.ask(tr("caption_clear_question")):
+            return False
+        self.clear()
+        return True
 
     def clear(self) -> None:
         self.session.clear()
