@@ -154,10 +154,14 @@ class TurnTimings(TurnEvent):
 
 @dataclass(frozen=True, slots=True)
 class PipelineError(TurnEvent):
-    """A turn failed; `message` is for people, `kind` for code."""
+    """A turn failed; `message` is for people (English), `kind` for code.  A missing
+    model also names its `model` kind ("translation", "voice"…) and `language`
+    (a code, or "vi→ja"), so each screen can say it in its own language."""
 
     message: str
     kind: str = "error"
+    model: str = ""
+    language: str = ""
 
 
 # --- caption mode (captions.CaptionRunner) ------------------------------------------

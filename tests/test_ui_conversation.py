@@ -154,7 +154,8 @@ def test_microphone_missing_gives_message_and_app_keeps_working(make_window, qtb
 
     window = make_window(source_factory=no_mic)
     window.staff.talk.begin()
-    assert "No usable microphone" in window.staff.status.text()
+    assert "No usable microphone" in window.staff.status.toolTip()
+    assert "マイクまたはスピーカーが使えません" in window.staff.status.text()
     assert not window.staff.talk.active
     window.staff.talk.begin()  # device is back
     qtbot.waitUntil(lambda: bool(_bubbles(window.resident)), timeout=5000)
@@ -169,7 +170,8 @@ def test_device_lost_mid_turn_cancels_cleanly(make_window, qtbot):
 
     window = make_window(source_factory=lambda side: Unplugged(10))
     window.staff.talk.begin()
-    qtbot.waitUntil(lambda: "unplugged" in window.staff.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "unplugged" in window.staff.status.toolTip(), timeout=5000)
+    assert "マイクまたはスピーカーが使えません" in window.staff.status.text()
     qtbot.waitUntil(lambda: not window.staff.talk.active, timeout=5000)
     assert not window.active and not _bubbles(window.resident)
 
@@ -299,7 +301,8 @@ def test_resident_half_speaks_the_residents_language(make_window, qtbot):
     assert window.resident.edit_box.placeholderText() == "확인하거나 고친 후 보내 주세요"
     window.resident.talk.begin()
     assert window.resident.status.text() == "마이크가 작동하지 않습니다. 직원에게 알려 주세요."
-    assert "device -1" in window.staff.status.text()  # details for staff only
+    assert window.staff.status.text().startswith("⚠ マイクが使えません")  # staff: Japanese
+    assert "device -1" in window.staff.status.toolTip()  # details for an admin only
     assert "device" not in window.resident.status.text()
     window.set_resident_language("vi")
     assert window.resident.replay_button.text() == "🔊 Phát lại"
@@ -326,7 +329,10 @@ def test_typed_message_stays_when_translation_fails(make_window, qtbot, side, re
     assert bubble.hint_label.text().startswith(reason)
     if side == "resident":  # plain words only; the details are the staff's
         assert "install" not in bubble.hint_label.text()
-        assert "install" in window.staff.status.text()
+        assert "install" in window.staff.status.toolTip()
+        assert window.staff.status.text() == (
+            "⚠ 韓国語→日本語の翻訳モデルがありません。文字入力の内容はそのまま残っています。"
+            "「⬇ モデルを入れる…」から入れてください。")
 
 
 def test_picker_shows_the_whole_path_per_language(qtbot, tmp_path, monkeypatch, test_store_root):

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from counter_app import languages
-from counter_app.errors import CounterAppError
+from counter_app.errors import CounterAppError, ModelNotFoundError
 from counter_app.events import (
     AudioChunk,
     AudioLevel,
@@ -177,7 +177,7 @@ class Interpreter:
             self._steps(turn, result)
         except CounterAppError as exc:
             result.error = str(exc)
-            self.emit(PipelineError(turn.id, str(exc), type(exc).__name__))
+            self.emit(_error_event(turn.id, exc, type(exc).__name__))
         except Exception as exc:  # never let a worker die silently; never log content
             log.exception("Turn %d failed", turn.id)
             result.error = f"Unexpected error: {type(exc).__name__}"
@@ -306,7 +306,7 @@ class Interpreter:
         try:
             synthesizer = self.factory.synthesizer(req.target)
         except CounterAppError as exc:  # the text is shown; only the voice is missing
-            self.emit(PipelineError(turn.id, str(exc), "voice_unavailable"))
+            self.emit(_error_event(turn.id, exc, "voice_unavailable"))
             return
         chunks: list[AudioChunk] = []
         for chunk in synthesizer.synthesize(text, req.speed):
@@ -337,3 +337,9 @@ class _NothingHeard(CounterAppError):
 
 
 NOTHING_HEARD_KIND = _NothingHeard.__name__  # PipelineError.kind of this failure
+
+
+def _error_event(turn_id: int, exc: CounterAppError, kind: str) -> PipelineError:
+    if isinstance(exc, ModelNotFoundError):
+        return PipelineError(turn_id, str(exc), kind, exc.kind, exc.language)
+    return PipelineError(turn_id, str(exc), kind)

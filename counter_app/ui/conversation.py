@@ -35,7 +35,7 @@ from counter_app.events import (
 )
 from counter_app.marks import mark_for
 from counter_app.pipeline.base import AudioSink, AudioSource
-from counter_app.pipeline.interpreter import NOTHING_HEARD_KIND, Turn
+from counter_app.pipeline.interpreter import Turn
 from counter_app.pipeline.vad import EndOfSpeechGate
 from counter_app.session import CounterSession
 from counter_app.ui.banner import Gap, ReadinessBanner
@@ -43,6 +43,7 @@ from counter_app.ui.bridge import CoreBridge
 from counter_app.ui.i18n import tr
 from counter_app.ui.language_picker import LanguagePicker
 from counter_app.ui.panel import SidePanel
+from counter_app.ui.problems import show_problem
 from counter_app.ui.rotatable import RotatableHost
 from counter_app.ui.tasks import Task, run_task
 
@@ -181,7 +182,8 @@ class ConversationWindow(QMainWindow):
         try:
             source = self.source_factory(side)
         except CounterAppError as exc:  # details for staff; plain words for the resident
-            self.staff.show_status(f"{tr('mic_error')}: {exc}")
+            self.staff.show_status(f"⚠ {tr('mic_error')}: {tr('problem_AudioDeviceError')}")
+            self.staff.status.setToolTip(str(exc))  # the device's own words, for an admin
             if panel is self.resident:
                 panel.show_status(panel.local("mic_problem"))
             panel.talk.reset()
@@ -314,34 +316,14 @@ class ConversationWindow(QMainWindow):
             if event.quality is Quality.LOW:  # staff should know; the resident just listens
                 self.staff.show_hint(f"🔈 {other.language.native}: {tr('low_voice_hint')}")
         elif isinstance(event, PipelineError):
-            self._show_problem(event, active, panel, other)
+            show_problem(self, event, active.turn.request.text if active.mode == "text"
+                         else None, panel, other)
         elif isinstance(event, StageChanged) and event.stage in _SHOWN_STAGES:
             for half in (panel, other):  # both halves, each in its own language
                 half.show_stage(event.stage.value)
         elif isinstance(event, StageChanged) and event.stage in (
                 TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED):
             self._finish(event.turn_id, active, panel)
-
-    def _show_problem(self, event: PipelineError, active: _ActiveTurn, panel: SidePanel,
-                      other: SidePanel) -> None:
-        """Staff get the details in the UI language; the resident gets plain words in
-        theirs, and never a technical message."""
-        if event.kind == "voice_unavailable":
-            other.show_hint("⌨ " + (tr("missing_models") if other is self.staff
-                                    else other.local("no_voice")))
-        elif event.kind == NOTHING_HEARD_KIND:  # calm words, never garbage
-            self.staff.show_status(tr("nothing_heard"))
-            if panel is self.resident:
-                panel.show_status(panel.local("nothing_heard"))
-        else:
-            self.staff.show_status("⚠ " + event.message)
-            if panel is self.resident and event.kind == "AudioDeviceError":
-                panel.show_status(panel.local("mic_problem"))
-            typed = active.turn.request.text
-            if active.mode == "text" and typed:  # the typed message stays, with the reason
-                reason = panel.local("not_translated") if panel is self.resident \
-                    else f"{tr('not_translated')}: {event.message}"
-                panel.add_own(typed, None, ["⚠ " + reason])
 
     def _show_translation(self, active: _ActiveTurn, event: TranslationEvent,
                           panel: SidePanel, other: SidePanel) -> None:

@@ -138,6 +138,8 @@ class SidePanel(QWidget):
         direction = Qt.LayoutDirection.RightToLeft if self.language.rtl \
             else Qt.LayoutDirection.LeftToRight
         self.text_box.setLayoutDirection(direction)
+        if self.role == "resident":  # Arabic, Persian, Urdu: the whole half reads right to left
+            self.setLayoutDirection(direction)
         self.text_box.setPlaceholderText("⌨ " + self.language.native)
         self.replay_button.setText("🔊 " + self.local("replay"))
         self.edit_box.setPlaceholderText(self.local("edit_hint"))
