@@ -40,16 +40,6 @@ _STRINGS: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "unreviewed_hint": ("未確認の翻訳", "Translation not yet reviewed"),
     "choose_language": ("言語を選んでください", "Please choose your language"),
     "missing_models": ("音声モデル未導入：文字のみ", "No voice models: text only"),
-    "no_models_title": ("モデルが入っていません", "No models installed"),
-    "no_models_body": (
-        "音声認識・翻訳・音声合成のモデルがありません。文字入力と定型文は使えます。\n"
-        "管理者が次のコマンドでモデルを入れてください：\n"
-        "counter-app models install ja en ko vi\n"
-        "ネットワークがない場合：counter-app models import office-pack.zip",
-        "Speech, translation or voice models are missing. Typing and phrases still work.\n"
-        "An admin can install models with:\n"
-        "counter-app models install ja en ko vi\n"
-        "Offline: counter-app models import office-pack.zip"),
     "mic_error": ("マイクが使えません", "Microphone unavailable"),
     "speed": ("話す速さ", "Speech speed"),
     "speak_translations": ("翻訳を読み上げる", "Speak translations"),
