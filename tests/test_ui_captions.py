@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer  # noqa: E402
 
 from counter_app.app import build_caption_window  # noqa: E402
 from counter_app.config import Settings  # noqa: E402
@@ -206,14 +206,15 @@ def test_close_button_stops_runners_and_closes(qtbot):
     assert button.text() == "✕ 字幕を閉じる"
     assert window.rect().contains(_in_window(window, button))  # on screen, not clipped
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert not window.isVisible() and not window.running
-    assert all(r.started and r.stopped for r in runners)
+    assert not window.isVisible() and not window.running  # back to the counter at once
+    qtbot.waitUntil(lambda: all(r.started and r.stopped for r in runners))
 
 
 def test_escape_closes_captions(qtbot):
     window, runners = _fake_window(qtbot)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
-    assert not window.isVisible() and all(r.stopped for r in runners)
+    assert not window.isVisible()
+    qtbot.waitUntil(lambda: all(r.stopped for r in runners))
 
 
 def test_closing_ends_the_real_listening_threads(qtbot, factory, recording):
@@ -225,8 +226,8 @@ def test_closing_ends_the_real_listening_threads(qtbot, factory, recording):
         t.name.startswith("captions-") for t in threading.enumerate()), timeout=10_000)
     window.close_button.click()
     assert not window.isVisible()
-    assert not any(t.name.startswith("captions-") and t.is_alive()
-                   for t in threading.enumerate())
+    qtbot.waitUntil(lambda: not any(t.name.startswith("captions-") and t.is_alive()
+                                    for t in threading.enumerate()), timeout=10_000)
 
 
 def test_clear_asks_first_and_only_clears_on_yes(qtbot):
@@ -249,7 +250,6 @@ def test_clear_asks_first_and_only_clears_on_yes(qtbot):
 
 @pytest.mark.parametrize("answer,kept", [("消去しない", 1), ("消去する", 0)])
 def test_clear_confirmation_dialog_is_large_and_in_japanese(qtbot, answer, kept):
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     window, _ = _fake_window(qtbot)

@@ -50,6 +50,7 @@ from counter_app.ui.caption_view import (  # noqa: F401 (THEMES & co. were defin
     LiveLine,
 )
 from counter_app.ui.i18n import add_strings, tr
+from counter_app.ui.tasks import Task, run_task
 
 add_strings({
     "caption_close": ("✕ 字幕を閉じる", "✕ Close captions"),
@@ -79,6 +80,7 @@ class CaptionWindow(QWidget):
         self.bridge.event.connect(self.on_event)
         self.runners = runners(self.session, self.bridge.post)
         self.running = False
+        self.stopping: Task | None = None  # the runners being stopped after a close
         self.theme = settings.theme if settings.theme in THEMES else "white-on-black"
         self.font_px = settings.font_size
         self.setWindowTitle(tr("captions"))
@@ -186,8 +188,16 @@ class CaptionWindow(QWidget):
             runner.pause() if paused else runner.resume()
         self.pause_button.setText("▶" if paused else "⏸")
 
+    def stop_in_background(self) -> Task:
+        """Stop every runner off the GUI thread (each waits for its microphone to close)."""
+        self.running = False
+        runners = list(self.runners)
+        self.stopping = run_task(lambda _task: [runner.stop() for runner in runners])
+        return self.stopping
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.stop()
+        """Closing (✕ or Escape) returns to the counter screen at once; listening ends."""
+        self.stop_in_background()
         super().closeEvent(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
