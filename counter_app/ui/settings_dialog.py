@@ -85,7 +85,7 @@ class Stepper(QWidget):
         self.box = box
         box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         box.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        box.setMinimumWidth(110)
+        box.setFixedWidth(150)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.down = QPushButton("−")
@@ -97,8 +97,9 @@ class Stepper(QWidget):
             button.setFixedWidth(64)
             button.setAutoDefault(False)
         row.addWidget(self.down)
-        row.addWidget(box, 1)
+        row.addWidget(box)
         row.addWidget(self.up)
+        row.addStretch(1)
 
 
 class TextPreview(QScrollArea):

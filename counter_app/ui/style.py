@@ -25,8 +25,8 @@ def stylesheet(scale: float = 1.0) -> str:
     return f"""
     QWidget {{ font-size: {base}px; }}
     QMainWindow, QDialog {{ background: #f4f5f7; }}
-    QPushButton {{ min-height: 56px; min-width: {TOUCH_PX}px; padding: 6px 18px;
-                   border-radius: 10px; background: #ffffff; border: 2px solid #8a94a6; }}
+    QPushButton {{ min-height: 56px; padding: 6px 18px; border-radius: 10px;
+                   background: #ffffff; border: 2px solid #8a94a6; }}
     QPushButton:pressed {{ background: #dde3ee; }}
     QPushButton:checked {{ background: #1d4ed8; color: white; border-color: #1d4ed8; }}
     QPushButton#talk {{ font-size: {int(base * 1.5)}px; font-weight: bold; background: #1d4ed8;
