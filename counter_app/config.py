@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -84,6 +85,19 @@ class CaptionSettings:
 
 
 @dataclass
+class ReportSettings:
+    """Usage counts for city hall (counts only, never content): which ward this
+    tablet serves, and the WebDAV folder `counter-app stats upload` PUTs them to
+    ("" = export them to a folder or USB stick).  The password is never stored
+    here: $COUNTER_APP_REPORT_PASSWORD or the file named by password_file."""
+
+    ward: str = ""  # ward/office id, e.g. "shinjuku-1"
+    url: str = ""
+    user: str = ""  # basic auth; "" = none
+    password_file: str = ""
+
+
+@dataclass
 class Settings:
     version: int = CONFIG_VERSION
     ui_language: str = "ja"
@@ -95,6 +109,7 @@ class Settings:
     engines: EngineSettings = field(default_factory=EngineSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     captions: CaptionSettings = field(default_factory=CaptionSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
 
 def config_path() -> Path:
@@ -129,6 +144,12 @@ def _url(value: str) -> str:
     raise ValueError("not an http(s) URL")
 
 
+def _ward(value: str) -> str:
+    if value and not re.fullmatch(r"[\w-][\w.-]{0,63}", value):
+        raise ValueError("letters, digits, '-', '_' or '.' (not first) only")
+    return value
+
+
 def _not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("empty")
@@ -154,6 +175,8 @@ CHECKS: dict[str, Check] = {
     "captions.translation_language": _language,
     "captions.max_lines": between(10, 1_000_000),
     "captions.speaker_change_seconds": between(0, 3600),
+    "reports.ward": _ward,
+    "reports.url": _url,
 }
 
 
