@@ -88,6 +88,13 @@ def test_ok_and_cancel_in_japanese_from_the_counter_window(window):
     assert sorted(seen) == ["OK", "キャンセル"]
 
 
+def test_the_dialog_fits_a_1024x768_screen_at_the_largest_text_size(dialog):
+    settings = config.Settings()
+    settings.conversation.font_scale = 3.0
+    needs = dialog(settings).minimumSizeHint()
+    assert needs.width() <= 1000 and needs.height() <= 700  # each tab scrolls
+
+
 def test_check_boxes_and_steppers_are_touch_sized(dialog):
     settings_dialog = dialog()
     boxes = settings_dialog.findChildren(QCheckBox)

@@ -1,4 +1,4 @@
-"""Every screen, walked widget by widget at 1280×800: each visible, enabled thing a
+"""Every screen, walked widget by widget at 1280×800 and 1024×768: each visible, enabled thing a
 finger must hit (buttons, check boxes and their boxes, radio buttons, text
 fields, combo and spin boxes) is at least 44 px high, and buttons 44 px wide."""
 
@@ -28,7 +28,7 @@ from counter_app.admin_pin import hash_pin  # noqa: E402
 from counter_app.ui.style import TOUCH_PX  # noqa: E402
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
-WIDTH, HEIGHT = 1280, 800
+SIZES = [(1280, 800), (1024, 768)]
 
 
 def _describe(widget: QWidget, problem: str) -> str:
@@ -81,9 +81,11 @@ def small_targets(*roots: QWidget) -> list[str]:
     return found
 
 
-def _show(qtbot, widget: QWidget, width: int = WIDTH, height: int = HEIGHT) -> QWidget:
+def _show(qtbot, widget: QWidget, size: tuple[int, int] | None = None) -> QWidget:
+    """Show a screen: windows at the screen size, dialogs at their own size."""
     qtbot.addWidget(widget)
-    widget.resize(width, height) if not isinstance(widget, QDialog) else None
+    if not isinstance(widget, QDialog):
+        widget.resize(*(size or widget.window().size().toTuple()))
     widget.show()
     qtbot.waitExposed(widget)
     qtbot.wait(30)  # layouts settle
@@ -99,15 +101,22 @@ def library(tmp_path_factory):
     return Library(tmp_path_factory.mktemp("library"))
 
 
-@pytest.fixture()
-def window(make_window):
+@pytest.fixture(params=SIZES, ids=lambda size: "{}x{}".format(*size))
+def window(request, make_window):
     window = make_window()
-    window.resize(WIDTH, HEIGHT)
+    window.resize(*request.param)
     return window
 
 
 def screen_counter(qtbot, window, library, tmp_path) -> list[QWidget]:
     return [window, window.resident]  # the resident half lives in a graphics scene
+
+
+def screen_language_suggestion(qtbot, window, library, tmp_path) -> list[QWidget]:
+    detection = window.language_detection
+    detection.suggest([("vi", 0.6), ("th", 0.25), ("km", 0.1)], "speech")
+    qtbot.waitUntil(detection.resident_bar.isVisible, timeout=2000)
+    return [detection.resident_bar, detection.staff_bar]
 
 
 def screen_settings(qtbot, window, library, tmp_path) -> list[QWidget]:
@@ -142,7 +151,7 @@ def screen_captions(qtbot, window, library, tmp_path) -> list[QWidget]:
 
     captions = build_caption_window(window.session,
                                     speakers={"職員": ("ja", lambda: GatedSource(5))})
-    return [_show(qtbot, captions)]
+    return [_show(qtbot, captions, window.size().toTuple())]
 
 
 def screen_language_picker(qtbot, window, library, tmp_path) -> list[QWidget]:
@@ -157,6 +166,7 @@ def screen_pin_pad(qtbot, window, library, tmp_path) -> list[QWidget]:
 
 SCREENS: dict[str, Callable[..., list[QWidget]]] = {
     "counter": screen_counter,
+    "language-suggestion": screen_language_suggestion,
     "settings": screen_settings,
     "model-manager": screen_model_manager,
     "phrase-admin": screen_phrase_admin,
@@ -190,7 +200,7 @@ def test_a_small_control_is_found(qtbot):
     column.addWidget(QCheckBox("small box"))
     hidden.hide()
     disabled.setEnabled(False)
-    _show(qtbot, host, 300, 200)
+    _show(qtbot, host, (300, 200))
     found = small_targets(host)
     assert len(found) == 3, found  # the tiny button; the check box without a style sheet
     assert found[0].startswith("QPushButton# '×'") and "12×12 px" in found[0]
@@ -200,6 +210,7 @@ def test_a_small_control_is_found(qtbot):
 @pytest.mark.parametrize("screen", SCREENS)
 def test_every_control_is_a_touch_target(qtbot, window, library, tmp_path, screen):
     roots = SCREENS[screen](qtbot, window, library, tmp_path)
+    qtbot.wait(50)  # the window's layout at its size
     problems = []
     for page in _pages(qtbot, roots):
         assert len(controls(*roots)) >= 3  # the screen is really there
