@@ -361,4 +361,7 @@ def test_toolbar_button_and_screenshot(qtbot, tmp_path, mirror):
     assert chooser.codes() == ["ko"]
     dialog.plan_install(["en", "ko"])
     wait_idle(qtbot, dialog)
+    notes = dialog.plan_page.notes  # gaps in Japanese; the planner's notes behind 詳細
+    assert notes.text() == f"{tr('mm_plan_missing')}: 音声認識 en"
+    qtbot.waitUntil(lambda: notes.height() >= notes.details_button.height() >= 44)
     assert dialog.grab().save(str(SCREENSHOTS / "model-manager-plan.png"))

@@ -82,8 +82,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dl_cancelled": ("中止しました。", "Cancelled."),
     "dl_other": ("うまくいきませんでした。管理者に連絡してください。",
                  "Something went wrong. Tell an administrator."),
-    "dl_details": ("詳細", "Details"),
-    "dl_hide_details": ("詳細を隠す", "Hide details"),
+    "dl_details": ("詳細", "Details"),  # checked while the detail shows
 }
 add_strings(STRINGS)
 
@@ -149,7 +148,6 @@ class StatusLine(QWidget):
 
     def _toggle(self, shown: bool) -> None:
         self.detail.setVisible(shown)
-        self.details_button.setText(tr("dl_hide_details" if shown else "dl_details"))
 
     def text(self) -> str:
         return self.label.text()

@@ -33,6 +33,7 @@ from counter_app.store.catalog import CatalogEntry
 from counter_app.store.install import Installer
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan
+from counter_app.ui.download_messages import StatusLine
 from counter_app.ui.i18n import tr
 from counter_app.ui.tasks import Task
 
@@ -97,6 +98,22 @@ def missing_text(gaps: Sequence[str]) -> str:
         else:
             shown.append(missing_label(gap))
     return ", ".join(shown)
+
+
+def plan_gaps(missing: Sequence[str]) -> str:
+    """A plan's "asr ko", "mt ja->ko", "tts vi" gaps, one group per kind:
+    "音声認識 ko, vi ・ 翻訳 ja⇄ko"."""
+    by_kind: dict[str, list[str]] = {}
+    for gap in missing:
+        kind, _, detail = gap.partition(" ")
+        source, _, target = detail.partition("->")
+        both = kind == "mt" and f"mt {target}->{source}" in missing
+        text = f"{source}⇄{target}" if both else detail.replace("->", "→")
+        shown = by_kind.setdefault(kind, [])
+        if text not in shown and f"{target}⇄{source}" not in shown:
+            shown.append(text)
+    return " ・ ".join(f"{kind_label(kind)} {', '.join(details)}"
+                       for kind, details in by_kind.items())
 
 
 def _size(size: int | None) -> str:
@@ -223,9 +240,7 @@ class PlanPage(QGroupBox):
         self.table = _table([tr("mm_kind"), tr("mm_engine"), tr("mm_name"),
                              tr("mm_language"), tr("mm_size"), tr("mm_licence")])
         layout.addWidget(self.table, 1)
-        self.notes = QLabel()
-        self.notes.setObjectName("note")
-        self.notes.setWordWrap(True)
+        self.notes = StatusLine("note")  # gaps in the UI language; the store's notes: 詳細
         layout.addWidget(self.notes)
         self.total = QLabel()
         layout.addWidget(self.total)
@@ -247,9 +262,9 @@ class PlanPage(QGroupBox):
                      else ", ".join(entry.languages), _size(entry.size), entry.license]
             for column, text in enumerate(cells):
                 table.setItem(i, column, _item(text))
-        notes = list(wanted.notes)
-        notes += [f"{tr('mm_plan_missing')}: {missing_label(gap)}" for gap in wanted.missing]
-        self.notes.setText("\n".join(notes))
+        gaps = plan_gaps(wanted.missing)
+        self.notes.show_message(f"{tr('mm_plan_missing')}: {gaps}" if gaps else "",
+                                detail="\n".join(wanted.notes))
         size = human_size(wanted.total_size)
         if wanted.entries:
             unknown = (f" + {wanted.unknown_sizes} {tr('mm_plan_unknown')}"
