@@ -64,6 +64,9 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     from counter_app.ui.language_id import attach_language_detection
 
     attach_language_detection(window)
+    from counter_app.ui.first_start import attach_first_start
+
+    attach_first_start(window)  # the banner opens the first-start flow
     return window
 
 
@@ -157,6 +160,9 @@ def run(models_dir: str | None = None) -> int:
     show_startup_notices(window, report.problems, session.store.root)
     window.resize(1280, 800)
     window.show()
+    from counter_app.ui.first_start import show_first_start_if_empty
+
+    show_first_start_if_empty(window)  # nothing installed: install, import or type
     code = app.exec()
     session.shutdown()
     return code

@@ -31,7 +31,6 @@ from counter_app.ui.first_start import (
     LANGUAGES,
     PLAN,
     FirstStartDialog,
-    attach_first_start,
     default_languages,
     show_first_start_if_empty,
 )
@@ -167,6 +166,22 @@ def test_three_big_choices_and_continue_without_models(qtbot, tmp_path, mirror):
     choice.later_button.click()  # (c): the flow closes, nothing was fetched
     assert not dialog.isVisible() and dialog.result() == 0
     assert mirror[0].requests == []
+
+
+def test_admin_pin_guards_install_and_import(qtbot, tmp_path, mirror):
+    asked = []
+    dialog = FirstStartDialog(ModelStore(tmp_path / "store", include_packages=False),
+                              piper_only(mirror[2]), admin_allowed=lambda: asked.append(1) or False)
+    qtbot.addWidget(dialog)
+    dialog.choice.install_button.click()
+    dialog.choice.import_button.click()
+    assert asked == [1, 1] and dialog.pages.currentIndex() == CHOICE
+    dialog.admin_allowed = lambda: asked.append(2) or True
+    dialog.choice.import_button.click()
+    assert dialog.pages.currentIndex() == IMPORT
+    dialog.go(CHOICE)
+    dialog.choice.install_button.click()  # asked once per opening
+    assert asked == [1, 1, 2] and dialog.pages.currentIndex() == LANGUAGES
 
 
 def test_defaults_are_staff_resident_and_the_usual_set(qtbot, tmp_path, mirror):
@@ -375,17 +390,18 @@ def test_banner_opens_the_flow_and_readiness_follows(qtbot, tmp_path, monkeypatc
     calls = []
     original = window.refresh_readiness
     window.refresh_readiness = lambda: (calls.append(True), original())
-    attach_first_start(window)
     window.show()
-    window.setup_requested.emit()  # the banner was tapped
-    dialog = window.first_start_dialog
+    assert window.banner.isVisible() and tr("banner_nothing_title") in window.banner.text()
+    window.banner.setup_button.click()  # compose_window attached the flow to the banner
+    dialog = window.first_start
     assert isinstance(dialog, FirstStartDialog) and dialog.isVisible()
     window.setup_requested.emit()  # a second tap shows the same flow, not another
-    assert window.first_start_dialog is dialog
+    assert window.first_start is dialog
     voice = next(m for m in packaged_models() if m.engine == "piper")
     dialog.import_paths([voice.path])
     wait_idle(qtbot, dialog)
     assert calls and store.find("tts", "en") is not None
+    assert tr("banner_nothing_title") not in window.banner.text()  # updated at once
     dialog.done_page.start_button.click()
     monkeypatch.setattr(first_start, "_shown_on_launch", False)
     assert not show_first_start_if_empty(window)  # a model is installed now
@@ -402,6 +418,6 @@ def test_shown_once_per_run_when_nothing_is_installed(qtbot, tmp_path, monkeypat
     qtbot.addWidget(window)
     window.show()
     assert show_first_start_if_empty(window)
-    assert window.first_start_dialog.isVisible()
-    window.first_start_dialog.choice.later_button.click()
+    assert window.first_start.isVisible()
+    window.first_start.choice.later_button.click()
     assert not show_first_start_if_empty(window)  # not again in this run

@@ -74,9 +74,12 @@ class FirstStartDialog(QDialog):
 
     models_changed = Signal()
 
-    def __init__(self, store: ModelStore, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, store: ModelStore, settings: Settings, parent: QWidget | None = None,
+                 admin_allowed: Callable[[], bool] = lambda: True):
         super().__init__(parent)
         self.store, self.settings = store, settings
+        self.admin_allowed = admin_allowed  # the admin PIN, when one is set (asked once)
+        self._admin_ok = False
         self.sources = CatalogSources.from_settings(settings.catalogs)
         self.staff = settings.conversation.staff_language
         self.plan: Plan | None = None
@@ -101,8 +104,8 @@ class FirstStartDialog(QDialog):
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.choice = ChoicePage()
-        self.choice.install_button.clicked.connect(lambda: self.go(LANGUAGES))
-        self.choice.import_button.clicked.connect(lambda: self.go(IMPORT))
+        self.choice.install_button.clicked.connect(lambda: self._as_admin(LANGUAGES))
+        self.choice.import_button.clicked.connect(lambda: self._as_admin(IMPORT))
         self.choice.later_button.clicked.connect(self.reject)
         self.languages_page = LanguagePage(self.staff, default_languages(self.settings))
         self.languages_page.defaults_note.setText(self._defaults_text())
@@ -154,6 +157,12 @@ class FirstStartDialog(QDialog):
             staff=language_name(conv.staff_language),
             resident=language_name(conv.resident_language),
             usual="・".join(language_name(c) for c in OFFICE_USUAL))
+
+    def _as_admin(self, page: int) -> None:
+        """Installing and importing are model management: the admin PIN guards them."""
+        self._admin_ok = self._admin_ok or self.admin_allowed()
+        if self._admin_ok:
+            self.go(page)
 
     def go(self, page: int, keep_status: bool = False) -> None:
         """Show a page; Close shows wherever there is no better way out."""
@@ -339,15 +348,18 @@ class FirstStartDialog(QDialog):
 def open_first_start(window) -> FirstStartDialog:
     """Show the flow over the counter window (one at a time); the window's readiness
     and banner refresh after every install or import."""
-    dialog = getattr(window, "first_start_dialog", None)
+    dialog = getattr(window, "first_start", None)
     if isinstance(dialog, FirstStartDialog) and dialog.isVisible():
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+    from counter_app.ui.admin_pin import admin_allowed
+
     session = window.session
-    dialog = FirstStartDialog(session.store, session.settings, window)
+    dialog = FirstStartDialog(session.store, session.settings, window,
+                              admin_allowed=lambda: admin_allowed(window))
     dialog.models_changed.connect(window.refresh_readiness)
-    window.first_start_dialog = dialog
+    window.first_start = dialog
     dialog.open()
     return dialog
 
