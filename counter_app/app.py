@@ -67,6 +67,9 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     from counter_app.ui.first_start import attach_first_start
 
     attach_first_start(window)  # the banner opens the first-start flow
+    from counter_app.ui.kpi_question import attach_kpi_question
+
+    attach_kpi_question(window)  # the weekly continued-use question on the staff half
     return window
 
 
