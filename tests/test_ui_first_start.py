@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 
 from counter_app import config
 from counter_app.config import CatalogSettings, Settings
@@ -36,6 +36,7 @@ from counter_app.ui.first_start import (
 )
 from counter_app.ui.i18n import set_language, tr
 from tests.test_store_install import JOE, md5, no_debris, publish_piper
+from tests.test_touch_targets import small_targets  # >= 44 px, check-box indicators too
 from tests.test_ui_models import publish_more_catalogs
 
 VOICE = "en_US-joe-medium"
@@ -133,12 +134,6 @@ def open_flow(qtbot, tmp_path: Path, settings: Settings) -> FirstStartDialog:
 
 def wait_idle(qtbot, dialog: FirstStartDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
-
-
-def small_targets(dialog: FirstStartDialog) -> list[str]:
-    """Visible buttons and checkboxes lower than 44 px."""
-    return [w.text() for w in dialog.findChildren(QWidget)
-            if isinstance(w, QPushButton | QCheckBox) and w.isVisible() and w.height() < 44]
 
 
 def to_plan(qtbot, dialog: FirstStartDialog) -> None:

@@ -149,7 +149,7 @@ TOUCH = 44  # px: the smallest touch target
 PAGE_STYLE = """
 QPushButton#choice { min-height: 96px; text-align: left; padding: 10px 22px; }
 QCheckBox { min-height: 64px; spacing: 12px; }
-QCheckBox::indicator { width: 30px; height: 30px; }
+QCheckBox::indicator { width: 44px; height: 44px; }
 QLabel#fsTitle { font-size: 26px; font-weight: bold; }
 """
 
