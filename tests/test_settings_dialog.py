@@ -167,7 +167,7 @@ def test_text_size_reaches_the_conversation_on_ok(qtbot, window, shots_dir):
         modal.tabs.setCurrentIndex(1)
         modal.font_scale.setValue(150)
         assert px(modal.preview.own.text_label) == bubble_px(1.5)
-        modal.resize(900, 640)
+        modal.resize(880, 700)
         modal.grab().save(str(shots_dir / "settings.png"))
         modal.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 

@@ -35,7 +35,7 @@ from counter_app.config import Settings
 from counter_app.errors import CounterAppError
 from counter_app.ui.admin_pin import choose_new_pin
 from counter_app.ui.i18n import add_strings, tr
-from counter_app.ui.style import stylesheet
+from counter_app.ui.style import TOUCH_PX, stylesheet
 from counter_app.ui.widgets import Bubble
 
 add_strings({
@@ -72,9 +72,16 @@ def _devices(kind: str) -> list[str]:
 
 def _form(page: QWidget) -> QFormLayout:
     form = QFormLayout(page)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     form.setVerticalSpacing(10)
     return form
+
+
+def _label(text: str) -> QLabel:
+    """A row's name, centred on its (touch-tall) control."""
+    label = QLabel(text)
+    label.setMinimumHeight(TOUCH_PX + 8)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return label
 
 
 class Stepper(QWidget):
@@ -150,7 +157,7 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(860, 640)
+        self.resize(880, 700)
 
     @staticmethod
     def _page(content: QWidget) -> QScrollArea:
@@ -167,16 +174,16 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = _form(page)
         self.microphone = self._device_box("input", conv.microphone)
-        form.addRow(tr("microphone"), self.microphone)
+        form.addRow(_label(tr("microphone")), self.microphone)
         self.speaker = self._device_box("output", conv.speaker)
-        form.addRow(tr("speaker"), self.speaker)
+        form.addRow(_label(tr("speaker")), self.speaker)
         self.speak = self._check(tr("speak_translations"), conv.speak_translations)
         form.addRow(self.speak)
         self.speed = QDoubleSpinBox(minimum=0.5, maximum=2.0, singleStep=0.1,
                                     value=conv.speech_speed, decimals=1)
-        form.addRow(tr("speed"), Stepper(self.speed))
+        form.addRow(_label(tr("speed")), Stepper(self.speed))
         self.idle = QSpinBox(minimum=0, maximum=120, value=conv.idle_timeout_minutes)
-        form.addRow(tr("idle_timeout"), Stepper(self.idle))
+        form.addRow(_label(tr("idle_timeout")), Stepper(self.idle))
         self.edit_first = self._check(tr("edit_before_translate"), conv.edit_before_translate)
         form.addRow(self.edit_first)
         self.phrase_mode = self._check(tr("phrase_mode"), conv.phrase_mode)
@@ -190,7 +197,7 @@ class SettingsDialog(QDialog):
         form = _form(page)
         self.font_scale = QSpinBox(minimum=80, maximum=300, singleStep=10, suffix=" %",
                                    value=round(self.settings.conversation.font_scale * 100))
-        form.addRow(tr("font_size"), Stepper(self.font_scale))
+        form.addRow(_label(tr("font_size")), Stepper(self.font_scale))
         self.preview = TextPreview(self.font_scale.value() / 100)
         self.font_scale.valueChanged.connect(lambda value: self.preview.set_scale(value / 100))
         form.addRow(self.preview)
@@ -198,7 +205,7 @@ class SettingsDialog(QDialog):
         self.ui_language.addItem("日本語", "ja")
         self.ui_language.addItem("English", "en")
         self.ui_language.setCurrentIndex(0 if self.settings.ui_language == "ja" else 1)
-        form.addRow(tr("ui_language"), self.ui_language)
+        form.addRow(_label(tr("ui_language")), self.ui_language)
         self.restart_note = QLabel(tr("restart_note"))
         self.restart_note.setObjectName("hint")
         self.restart_note.setWordWrap(True)
@@ -217,7 +224,7 @@ class SettingsDialog(QDialog):
             self.admin_buttons.append(button)
         self.pin_status = QLabel()
         self.pin_status.setWordWrap(True)
-        form.addRow(tr("admin_pin"), self.pin_status)
+        form.addRow(_label(tr("admin_pin")), self.pin_status)
         pin_row = QHBoxLayout()
         self.pin_set_button = QPushButton()
         self.pin_set_button.setAutoDefault(False)
@@ -230,7 +237,7 @@ class SettingsDialog(QDialog):
         form.addRow(pin_row)
         self._show_pin("pin_status_on" if self.pin_record else "pin_status_off")
         self.models_dir = QLineEdit(self.settings.models_dir or "")
-        form.addRow(tr("model_store"), self.models_dir)
+        form.addRow(_label(tr("model_store")), self.models_dir)
         return page
 
     def _check(self, label: str, checked: bool) -> QCheckBox:
