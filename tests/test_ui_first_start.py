@@ -390,6 +390,7 @@ def test_banner_opens_the_flow_and_readiness_follows(qtbot, tmp_path, monkeypatc
     window.banner.setup_button.click()  # compose_window attached the flow to the banner
     dialog = window.first_start
     assert isinstance(dialog, FirstStartDialog) and dialog.isVisible()
+    assert dialog.choice.intro.text() == tr("fs_intro")  # nothing installed yet
     window.setup_requested.emit()  # a second tap shows the same flow, not another
     assert window.first_start is dialog
     voice = next(m for m in packaged_models() if m.engine == "piper")
@@ -398,6 +399,10 @@ def test_banner_opens_the_flow_and_readiness_follows(qtbot, tmp_path, monkeypatc
     assert calls and store.find("tts", "en") is not None
     assert tr("banner_nothing_title") not in window.banner.text()  # updated at once
     dialog.done_page.start_button.click()
+    window.banner.setup_button.click()  # later: some models, some gaps
+    assert window.first_start is not dialog
+    assert window.first_start.choice.intro.text() == tr("fs_intro_some")
+    window.first_start.choice.later_button.click()
     monkeypatch.setattr(first_start, "_shown_on_launch", False)
     assert not show_first_start_if_empty(window)  # a model is installed now
 
@@ -416,3 +421,18 @@ def test_shown_once_per_run_when_nothing_is_installed(qtbot, tmp_path, monkeypat
     assert window.first_start.isVisible()
     window.first_start.choice.later_button.click()
     assert not show_first_start_if_empty(window)  # not again in this run
+
+
+def test_every_failure_kind_has_words_in_both_languages():
+    from counter_app.store.download_errors import KINDS
+    from counter_app.store.health import StoreProblem, StoreUnusableError
+    from counter_app.ui.download_messages import explain
+
+    for language in ("ja", "en"):
+        set_language(language)
+        texts = [tr(f"dl_{kind}") for kind in KINDS]
+        assert len(set(texts)) == len(KINDS) and all(texts)
+    set_language("ja")
+    unusable = explain(StoreUnusableError(StoreProblem("read_only", Path("/srv/models"))))
+    assert unusable.kind == "store_unusable" and "/srv/models" in unusable.message
+    assert "read-only" in unusable.detail and "read-only" not in unusable.message

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from counter_app.store.download_errors import classify, resumable, technical_detail
 from counter_app.ui.i18n import add_strings, tr
+from counter_app.ui.notices import error_text
 
 _USB = ("USB メモリのモデルパックを「フォルダーから取り込み」で取り込めます。",
         "You can import a model pack from a USB stick with \"Import folder\".")
@@ -105,7 +106,10 @@ class Explanation:
 def explain(exc: BaseException) -> Explanation:
     """What a failure means for staff (anything unforeseen is "other")."""
     kind = classify(exc)
-    return Explanation(kind, tr(f"dl_{kind}"), technical_detail(exc), resumable(exc))
+    message = tr(f"dl_{kind}")
+    if kind == "store_unusable":  # why exactly (read-only, a file, cannot be created)
+        message = error_text(exc)
+    return Explanation(kind, message, technical_detail(exc), resumable(exc))
 
 
 class StatusLine(QWidget):

@@ -103,7 +103,7 @@ class FirstStartDialog(QDialog):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
-        self.choice = ChoicePage()
+        self.choice = ChoicePage(some_installed=bool(self.store.models()))
         self.choice.install_button.clicked.connect(lambda: self._as_admin(LANGUAGES))
         self.choice.import_button.clicked.connect(lambda: self._as_admin(IMPORT))
         self.choice.later_button.clicked.connect(self.reject)

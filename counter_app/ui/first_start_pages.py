@@ -39,6 +39,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "Speech recognition, translation and voice models are not installed yet. "
                  "Choose one of the following; you can change this later in Settings → "
                  "Models."),
+    "fs_intro_some": ("一部の言語で音声認識・翻訳・音声合成のモデルが足りません。"
+                      "次のどれかを選んでください。あとから設定 → モデル管理でも変えられます。",
+                      "Some languages lack speech recognition, translation or voice models. "
+                      "Choose one of the following; you can change this later in Settings → "
+                      "Models."),
     "fs_install": ("⬇  この窓口の言語をダウンロード\n"
                    "インターネットから。先に必要な容量を表示します",
                    "⬇  Download this office's languages\n"
@@ -196,11 +201,12 @@ def _button(text: str, object_name: str = "") -> QPushButton:
 class ChoicePage(QWidget):
     """Three ways on: download, import, or continue without speech."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, some_installed: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addWidget(_title(tr("fs_title")))
-        layout.addWidget(_note(tr("fs_intro")))
+        self.intro = _note(tr("fs_intro_some" if some_installed else "fs_intro"))
+        layout.addWidget(self.intro)
         self.install_button = _button(tr("fs_install"), "choice")
         self.import_button = _button(tr("fs_import"), "choice")
         self.later_button = _button(tr("fs_later"), "choice")
