@@ -16,7 +16,7 @@ from counter_app.errors import CounterAppError
 
 # Modules that add their own sub-commands through add_commands(subparsers).
 _COMMAND_MODULES = ("counter_app.store.cli", "counter_app.phrasebook.cli", "counter_app.stats",
-                    "counter_app.langid_cli")
+                    "counter_app.langid_cli", "counter_app.fleet.cli")
 
 
 def lang_code(value: str) -> str:
