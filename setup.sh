@@ -12,6 +12,8 @@ packages=(espeak-ng sox libportaudio2 fonts-noto-cjk fonts-noto-core
           libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
           python3-venv)
+# nginx: the fleet tests serve a real office mirror (and WebDAV folder) on 127.0.0.1.
+[[ "${1:-}" == "--test" ]] && packages+=(nginx)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
