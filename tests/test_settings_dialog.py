@@ -141,13 +141,18 @@ def test_bubble_text_renders_at_its_size_and_the_other_side_larger(qtbot, window
 
 def test_text_size_preview_follows_the_stepper(qtbot, dialog):
     settings_dialog = dialog()
+    settings_dialog.tabs.setCurrentIndex(1)
     preview = settings_dialog.preview
     assert px(preview.own.text_label) == bubble_px(1.0)
+    height_before = preview.own.text_label.height()
     qtbot.mouseClick(settings_dialog.font_scale.parent().up, _left())
     qtbot.mouseClick(settings_dialog.font_scale.parent().up, _left())
     assert settings_dialog.font_scale.value() == 120
     assert px(preview.own.text_label) == bubble_px(1.2)
     assert px(preview.other.text_label) == bubble_px(1.2, own=False)
+    label = preview.other.text_label  # the bubbles grow with their text: nothing is cut off
+    assert preview.own.text_label.height() > height_before
+    assert label.height() >= label.heightForWidth(label.width())
     assert settings_dialog.apply().conversation.font_scale == 1.2
 
 

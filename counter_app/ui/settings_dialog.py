@@ -130,6 +130,7 @@ class TextPreview(QScrollArea):
     def set_scale(self, scale: float) -> None:
         self.scale = scale
         self.widget().setStyleSheet(stylesheet(scale))
+        self.widget().layout().activate()  # the bubbles grow or shrink with their text now
 
 
 class SettingsDialog(QDialog):
