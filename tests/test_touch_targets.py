@@ -158,6 +158,16 @@ def screen_language_picker(qtbot, window, library, tmp_path) -> list[QWidget]:
     return [_show(qtbot, window._language_picker("ko"))]
 
 
+def screen_first_start(qtbot, window, library, tmp_path) -> list[QWidget]:
+    from counter_app.config import CatalogSettings
+    from counter_app.store import ModelStore
+    from counter_app.ui.first_start import FirstStartDialog
+
+    window.settings.catalogs = CatalogSettings(vosk="", argos="", piper="", ct2="off")
+    store = ModelStore(tmp_path / "store", include_packages=False)
+    return [_show(qtbot, FirstStartDialog(store, window.settings, window))]
+
+
 def screen_pin_pad(qtbot, window, library, tmp_path) -> list[QWidget]:
     from counter_app.ui.admin_pin import PinPad
 
@@ -172,12 +182,16 @@ SCREENS: dict[str, Callable[..., list[QWidget]]] = {
     "phrase-admin": screen_phrase_admin,
     "captions": screen_captions,
     "language-picker": screen_language_picker,
+    "first-start": screen_first_start,
     "pin-pad": screen_pin_pad,
 }
 
 
 def _pages(qtbot, roots: list[QWidget]):
-    """Each root as it is, then every other tab of its tab widgets."""
+    """Each root as it is, then every other tab of its tab widgets and every page of
+    the first-start flow that needs no download (choice, languages, import)."""
+    from counter_app.ui.first_start import CHOICE, IMPORT, LANGUAGES, FirstStartDialog
+
     yield None
     for root in roots:
         for tabs in root.findChildren(QTabWidget):
@@ -185,6 +199,11 @@ def _pages(qtbot, roots: list[QWidget]):
                 tabs.setCurrentIndex(index)
                 qtbot.wait(20)
                 yield f"tab {tabs.tabText(index)}"
+        if isinstance(root, FirstStartDialog):
+            for page in (CHOICE, LANGUAGES, IMPORT):
+                root.go(page)
+                qtbot.wait(20)
+                yield f"page {page}"
 
 
 def test_a_small_control_is_found(qtbot):
