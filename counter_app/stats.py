@@ -204,6 +204,10 @@ def _cmd_stats(args) -> int:
         print(f"{day}  {lang:8} {mode:8} {count}")
     for day, yes, no in stats.kpi_rows():
         print(f"{day}  continued use: yes {yes}, no {no}")
+    from counter_app.fleet.upload import last_upload
+
+    if last := last_upload(stats):
+        print(f"last upload {last.get('last_try')}: {last.get('message')}")
     return 0
 
 

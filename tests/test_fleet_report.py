@@ -299,3 +299,28 @@ def test_no_word_of_any_conversation_reaches_counts_uploads_or_reports(
             assert not any(needle in blob for blob in blobs), form
     for blob in blobs:  # no Korean at all (the report names languages in Japanese)
         assert not any("\uac00" <= c <= "\ud7a3" for c in blob.decode("utf-8", "replace"))
+
+
+def test_the_counter_screen_sends_the_counts_itself_when_configured(make_window, dav, tmp_path,
+                                                                    qtbot, monkeypatch):
+    pytest.importorskip("PySide6")
+    monkeypatch.setenv(upload.PASSWORD_ENV, PASSWORD)
+    usage = tmp_path / "usage.json"
+    for days in (3, 2):
+        UsageStats(usage).record("vi", "text", dt.date.today() - dt.timedelta(days=days))
+    window = make_window()
+    question = window.kpi_question
+    assert question.last_upload is None  # no report URL in the settings: nothing sent
+    reports = window.settings.reports
+    reports.ward, reports.url, reports.user = "nakano", dav.counts_url, "tablet"
+    question.bar.yes_button.click()  # an answer goes out at once
+    qtbot.waitUntil(lambda: question.last_upload is not None, timeout=15000)
+    assert question.last_upload.ok, question.last_upload.message
+    sent = dav.root / "counts" / "nakano" / f"nakano-{UsageStats(usage).tablet_id()}.csv"
+    assert f"{dt.date.today().isoformat()},,,0,1,0,nakano," in sent.read_text(encoding="utf-8")
+
+    dav.stop()  # the server goes away: the screen goes on, the counts stay
+    assert question.send_counts() is not None
+    qtbot.waitUntil(lambda: question.upload_task is None, timeout=15000)
+    assert not question.last_upload.ok and question.last_upload.kind == "refused"
+    assert len(UsageStats(usage).rows()) == 2 and UsageStats(usage).kpi_rows()

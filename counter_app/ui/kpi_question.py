@@ -6,11 +6,16 @@ without counting anything.  It shows when the question is due (UsageStats.kpi_du
 counting on, the tablet used, a week since it was last answered or dismissed), at
 start or when a turn finishes, and never while a turn runs.  Only the count of
 answers per day is kept (UsageStats.record_kpi); never the resident's half.
+
+When the settings name a report folder (reports.url), the counts also go to city
+hall on their own: at start, after an answer and every few hours, PUT in the
+background (counter_app.fleet.upload); a failure keeps them for the next try.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from counter_app.events import StageChanged, TurnStage
 from counter_app.ui.i18n import add_strings, tr
+from counter_app.ui.tasks import Task, run_task
 from counter_app.ui.widgets import TOUCH_MIN
 
 STRINGS = {
@@ -41,6 +47,10 @@ QPushButton#kpiYes { background: #1d4ed8; color: white; border: none; }
 """
 
 _FINISHED = (TurnStage.DONE, TurnStage.CANCELLED, TurnStage.FAILED)
+UPLOAD_EVERY_MS = 4 * 3600 * 1000
+UPLOAD_TIMEOUT_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 class KpiQuestionBar(QFrame):
@@ -95,6 +105,10 @@ class KpiQuestion(QObject):
         self.bar.answered.connect(self.answer)
         window.staff.add_notice(self.bar)
         window.bridge.event.connect(self._on_event)
+        self.upload_task: Task | None = None
+        self.last_upload = None  # fleet.upload.UploadResult of the last try
+        self._upload_timer = QTimer(self, interval=UPLOAD_EVERY_MS, timeout=self.send_counts)
+        self._upload_timer.start()
 
     def turn_running(self) -> bool:
         return bool(self.window.active)
@@ -115,6 +129,35 @@ class KpiQuestion(QObject):
         self.stats.record_kpi(value, self.today())
         if value is not None:
             self.window.staff.show_status(tr("kpi_thanks"))
+            self.send_counts()
+
+    def send_counts(self) -> Task | None:
+        """PUT the counts to the report folder in the background, when one is set."""
+        reports = self.window.settings.reports
+        if self.stats is None or not self.stats.enabled or not reports.url \
+                or self.upload_task is not None:
+            return None
+        from counter_app.fleet.upload import upload_counts
+
+        stats = self.stats
+
+        def work(task: Task):
+            return upload_counts(stats, reports.ward, reports.url, user=reports.user,
+                                 password_file=reports.password_file,
+                                 timeout=UPLOAD_TIMEOUT_SECONDS)
+
+        self.upload_task = run_task(work, self._uploaded, self._upload_failed, parent=self)
+        return self.upload_task
+
+    def _uploaded(self, result) -> None:
+        self.upload_task = None
+        self.last_upload = result
+        if not result.ok:
+            log.warning("%s", result.message)
+
+    def _upload_failed(self, exc: BaseException) -> None:
+        self.upload_task = None
+        log.warning("The counts could not be sent: %s", type(exc).__name__)
 
     def _on_event(self, event) -> None:
         if isinstance(event, StageChanged) and event.stage in _FINISHED:
@@ -129,4 +172,5 @@ def attach_kpi_question(window, today: Callable[[], dt.date] = dt.date.today) ->
     question = KpiQuestion(window, today)
     window.kpi_question = question
     question.check()
+    question.send_counts()
     return question
