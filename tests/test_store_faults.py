@@ -236,22 +236,20 @@ def stale_staging(root: Path, size: int = 1536 * 1024**2) -> Path:
     return folder
 
 
-def test_du_counts_stale_staging_and_clean_deletes_it(root, capsys):
+def test_next_command_deletes_stale_staging_and_clean_deletes_downloads(root, capsys, caplog):
     stale = stale_staging(root)
     (root / ".partial").mkdir()
     (root / ".partial" / "half.onnx.part").write_bytes(b"x" * 1000)
     code, out, _ = run(capsys, "models", "--store", str(root), "du")
-    assert code == 0
-    assert "1.5 GB  staging (stale" in out and "partial downloads" in out
-    assert out.strip().splitlines()[-1].strip().startswith("1.5 GB  total")
+    assert code == 0 and not stale.exists()  # the command itself cleared it
+    assert "left by an interrupted install" in caplog.text and "1610612736 bytes" in caplog.text
+    assert "  staging (" not in out and "partial downloads" in out
+    assert (root / ".partial" / "half.onnx.part").exists()  # fresh: kept to resume
     use = disk_use(ModelStore(root))
-    assert use.staging_stale and use.total >= 1536 * 1024**2 + 1000
-    code, out, _ = run(capsys, "models", "--store", str(root), "clean")
-    assert code == 0 and "deleted .staging-killed (1.5 GB)" in out and not stale.exists()
-    assert (root / ".partial").exists()  # kept to resume, unless asked
+    assert use.staging == 0 and use.partial == 1000
     code, out, _ = run(capsys, "models", "--store", str(root), "clean", "--downloads")
     assert code == 0 and not (root / ".partial").exists()
-    assert "  staging (" not in run(capsys, "models", "--store", str(root), "du")[1]
+    assert "deleted .partial" in out
 
 
 def test_staging_of_a_running_install_is_left_alone(root, capsys):

@@ -2,7 +2,7 @@
 
 Staging folders (`.staging-*`) live only while an install holds the store lock
 (`.lock`), so any staging folder found while the lock is free was left by an
-install that crashed or was killed: it is stale and may be deleted.
+install that crashed or was killed: it is stale, and store/staging.py deletes it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from filelock import FileLock, Timeout
 
 from counter_app.errors import StoreError
 from counter_app.store.local import InstalledModel, ModelStore
-from counter_app.store.manifest import read_record
 
 log = logging.getLogger(__name__)
 
@@ -116,33 +115,6 @@ def install_running(root: Path) -> bool:
         return False  # cannot even open the lock (read-only store): nobody installs
     lock.release()
     return False
-
-
-def remove_stale_staging(root: Path) -> list[tuple[Path, int]]:
-    """Delete staging folders; call only while holding the store lock.
-
-    A model caught mid-swap (its old version in `previous`, no model in place)
-    is put back first.  Returns (folder, bytes freed)."""
-    from counter_app.store.archive import remove_tree
-
-    removed = []
-    for folder in staging_folders(root):
-        previous = folder / "previous"
-        record = read_record(previous) if previous.is_dir() else None
-        if record and not (root / record.store_path).exists():
-            with contextlib.suppress(OSError):
-                (root / record.store_path).parent.mkdir(parents=True, exist_ok=True)
-                previous.replace(root / record.store_path)
-                log.warning("Put back %s, left half-swapped by an interrupted install.",
-                            record.name)
-        size = tree_size(folder)
-        try:
-            remove_tree(folder)
-        except OSError as exc:
-            log.warning("Could not delete stale staging folder %s: %s", folder, exc)
-            continue
-        removed.append((folder, size))
-    return removed
 
 
 def tree_size(path: Path) -> int:

@@ -1,12 +1,14 @@
 """Installing, importing and removing models, atomically.
 
-Every install goes: (download) -> unpack into a staging folder inside the
-store -> find the model folder -> let its engine load it -> write its record
--> swap it into place with renames.  Any failure removes the staging folder
-and leaves the previous model untouched.  One file lock per store serializes
-installs and removals (across processes); staging folders found when taking
-it were left by a crashed install and are deleted.  Disk and permission
-errors reach people as StoreError sentences (store/health.py).
+Every install goes: (download) -> check the archive's member list (a model
+the app knows? does it fit the disk?, store/preflight.py) -> unpack into a
+staging folder inside the store -> find the model folder -> let its engine
+load it -> write its record -> swap it into place with renames
+(store/staging.py).  Any failure removes the staging folder and leaves the
+previous model untouched; a crash at any phase is cleared up by the next
+store command.  One file lock per store serializes installs and removals
+(across processes).  Disk and permission errors reach people as StoreError
+sentences (store/health.py).
 """
 
 from __future__ import annotations
@@ -16,27 +18,16 @@ import hashlib
 import json
 import logging
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from counter_app import engines
-from counter_app.errors import ArchiveError, StoreBusyError, StoreError
-from counter_app.store import archive
+from counter_app.errors import ArchiveError, StoreError
+from counter_app.store import archive, preflight
 from counter_app.store.catalog import CatalogEntry, RemoteFile
 from counter_app.store.download import Cancel, Progress, download, file_digest
-from counter_app.store.health import (
-    LOCK_FILE,
-    PARTIAL_DIR,
-    STAGING_PREFIX,
-    check_writable,
-    disk_errors,
-    remove_stale_staging,
-    tree_size,
-)
+from counter_app.store.health import PARTIAL_DIR, check_writable, disk_errors, tree_size
 from counter_app.store.local import InstalledModel, ModelStore, describe
 from counter_app.store.manifest import (
     PACK_FORMAT,
@@ -45,22 +36,27 @@ from counter_app.store.manifest import (
     stamp,
     tree_digest,
 )
+from counter_app.store.pause import pause_at
+from counter_app.store.preflight import FreeSpace, require_space
+from counter_app.store.staging import hold_lock, recover, staging_folder, swap_into_place
 from counter_app.store.validate import check_loads
 
 log = logging.getLogger(__name__)
-
 
 
 class Installer:
     """Changes to one store; reading stays with ModelStore."""
 
     def __init__(self, store: ModelStore | str | Path, *, validate: bool = True,
-                 max_bytes: int | None = None, lock_timeout: float = 0):
+                 max_bytes: int | None = None, lock_timeout: float = 0,
+                 free_space: FreeSpace | None = None):
+        """free_space(folder) -> free bytes on its disk (default: shutil.disk_usage)."""
         self.store = store if isinstance(store, ModelStore) else ModelStore(store)
         self.root = self.store.root
         self.validate = validate
         self.max_bytes = max_bytes
         self.lock_timeout = lock_timeout
+        self.free_space = free_space
         self.cleaned: list[tuple[Path, int]] = []  # stale staging deleted at the last lock
 
     # --- locking and staging ------------------------------------------------------
@@ -70,20 +66,9 @@ class Installer:
         """Hold the store lock (StoreError if the store cannot be written); stale
         staging folders go first."""
         check_writable(self.root)
-        lock = FileLock(str(self.root / LOCK_FILE))
-        with disk_errors(f"opening the model store {self.root}"):
-            self.root.mkdir(parents=True, exist_ok=True)
-            try:
-                lock.acquire(timeout=self.lock_timeout)
-            except Timeout as exc:
-                raise StoreBusyError(f"Another install or removal is running on the model "
-                                     f"store {self.root}; wait for it to finish and try "
-                                     "again.") from exc
-        try:
-            self.cleaned = remove_stale_staging(self.root)
+        with hold_lock(self.root, self.lock_timeout):
+            self.cleaned = recover(self.root)
             yield
-        finally:
-            lock.release()
 
     def clean(self, downloads: bool = False) -> list[tuple[Path, int]]:
         """Delete stale staging (and, if asked, partial downloads): (path, bytes)."""
@@ -96,14 +81,12 @@ class Installer:
                 removed.append((partial, size))
             return removed
 
-    @contextlib.contextmanager
-    def staging(self) -> Iterator[Path]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.root))
-        try:
-            yield folder
-        finally:
-            archive.remove_tree(folder)
+    def staging(self):
+        return staging_folder(self.root)
+
+    def _fits(self, size: int, what: str) -> None:
+        """NotEnoughSpaceError (before anything is written) unless size bytes fit."""
+        require_space(self.root, size, what, self.free_space)
 
     # --- catalog installs -----------------------------------------------------------
 
@@ -118,12 +101,17 @@ class Installer:
         with self.locked(), self._doing(f"installing {entry.name}"), \
                 self.staging() as stage:
             unpacked = stage / "unpacked"
+            if entry.size:  # an archive and its unpacked files are on disk together
+                self._fits(entry.size * (1 if entry.packaging == "files" else 2), entry.name)
             if entry.packaging == "files":
                 self._download(entry, unpacked, progress, cancel)
                 folder = unpacked
             else:
                 [file] = self._download(entry, stage, progress, cancel)
-                archive.extract(file, unpacked, self.max_bytes)
+                listing = preflight.check_archive(file, self.root, entry.engine,
+                                                  max_bytes=self.max_bytes,
+                                                  free_space=self.free_space)
+                archive.extract(file, unpacked, self.max_bytes, listing)
                 file.unlink()
                 folder = self._find_model(entry.kind, entry.engine, unpacked, file.name,
                                           weights_only=True)
@@ -151,6 +139,7 @@ class Installer:
         partial = self.root / PARTIAL_DIR
         partial.mkdir(exist_ok=True)
         keeps = [(remote, partial / _partial_name(entry, remote)) for remote in entry.files]
+        progress = _pausing(progress)
         try:
             for remote, keep in keeps:
                 label = remote.name if remote.name.startswith(entry.name) \
@@ -218,17 +207,7 @@ class Installer:
         if model is None or not model.languages:
             raise StoreError(f"{record.name} looks like a {record.engine} model but its "
                              "languages cannot be read; it was not installed.")
-        target = self.root / record.store_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = stage / "previous"
-        if target.exists():
-            target.replace(old)
-        try:
-            folder.replace(target)
-        except OSError:
-            if old.exists():
-                old.replace(target)
-            raise
+        target = swap_into_place(folder, self.root, record.store_path, stage)
         log.info("Installed %s into %s", record.name, target)
         return describe(record.kind, record.engine, target, meta=record.to_dict())
 
@@ -242,12 +221,15 @@ class Installer:
         with self.locked(), self._doing(f"importing {path.name}"), \
                 self.staging() as stage:
             if path.is_dir():
+                self._fits(tree_size(path), path.name)
                 return [self._import_folder(path, stage, copy=True)]
             if path.name.endswith(".onnx") or path.name.endswith(".onnx.json"):
                 return [self._import_piper(path, stage)]
             if zipfile.is_zipfile(path) and _is_pack(path):
                 return self._import_pack(path, stage)
-            unpacked = archive.extract(path, stage / "unpacked", self.max_bytes)
+            listing = preflight.check_archive(path, self.root, max_bytes=self.max_bytes,
+                                              free_space=self.free_space)
+            unpacked = archive.extract(path, stage / "unpacked", self.max_bytes, listing)
             return [self._import_folder(unpacked, stage, copy=False, source=path.name)]
 
     def _import_folder(self, folder: Path, stage: Path, copy: bool,
@@ -260,9 +242,7 @@ class Installer:
                 found = self._find_model(kind, engine, folder, source)
                 break
         else:
-            labels = [row.label for row in rows]
-            raise ArchiveError(f"{source} is not a model the app knows ("
-                               f"{', '.join(labels[:-1])} or {labels[-1]}).")
+            raise preflight.unknown_model(source, rows)
         name = _model_name(row, found, source)
         model = describe(kind, engine, found, meta={"name": name})
         record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
@@ -278,6 +258,7 @@ class Installer:
         if not (onnx.is_file() and config.is_file()):
             raise StoreError(f"A Piper voice needs both {onnx.name} and {config.name} "
                              "side by side.")
+        self._fits(onnx.stat().st_size + config.stat().st_size, onnx.name)
         folder = stage / "voice"
         folder.mkdir()
         for file in (onnx, config):
@@ -303,7 +284,9 @@ class Installer:
                 raise ArchiveError(f"{path.name} has no readable {PACK_MANIFEST}.") from exc
         declared = sum(r.size for r in records) + 16 * 1024**2  # records, slack
         cap = declared if self.max_bytes is None else min(declared, self.max_bytes)
-        unpacked = archive.extract(path, stage / "unpacked", cap)
+        listing = archive.list_members(path, cap)
+        self._fits(listing.expanded, f"{path.name} (unpacked)")
+        unpacked = archive.extract(path, stage / "unpacked", cap, listing)
         installed = []
         for record in records:
             row = engines.get(record.engine)
@@ -339,6 +322,16 @@ class Installer:
                 for n, model in enumerate(writable):
                     model.path.replace(stage / f"removed-{n}")
             return writable[0]
+
+
+def _pausing(progress: Progress | None) -> Progress | None:
+    """progress, plus the test hook that stops once the first bytes arrived."""
+    def report(done: int, total: int, label: str) -> None:
+        if done:
+            pause_at("download")
+        if progress:
+            progress(done, total, label)
+    return report
 
 
 def _partial_name(entry: CatalogEntry, remote: RemoteFile) -> str:

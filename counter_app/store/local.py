@@ -118,8 +118,20 @@ class ModelStore:
     def __init__(self, root: str | Path | None = None, include_packages: bool = True):
         self.root = Path(root) if root else default_store_path()
         self.include_packages = include_packages
+        self._tidied = False
+
+    def tidy(self) -> list[tuple[Path, int]]:
+        """Clear what a killed or crashed install left (stale staging, a half-done
+        swap, old partial downloads) unless an install is running; once per
+        instance, so every store command and the app's start do it."""
+        self._tidied = True
+        from counter_app.store.staging import tidy
+
+        return tidy(self.root)
 
     def models(self, kind: str | None = None, engine: str | None = None) -> list[InstalledModel]:
+        if not self._tidied:
+            self.tidy()
         found: list[InstalledModel] = []
         for k, names in engines.store_kinds().items():
             for e in names:

@@ -96,16 +96,36 @@ def stamp(record: ModelRecord, folder: Path) -> ModelRecord:
 
 
 def write_record(folder: Path, record: ModelRecord) -> None:
-    """Write the record atomically (temp file + rename); OSError if the disk refuses."""
+    """Write the record atomically and durably (temp file, fsync, rename, fsync of
+    the folder): after a crash the old record or the new one is there, whole.
+    OSError if the disk refuses."""
     text = json.dumps(record.to_dict(), ensure_ascii=False, indent=1)
     fd, tmp = tempfile.mkstemp(prefix=RECORD_FILE, suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, folder / RECORD_FILE)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(folder)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make renames and new names in folder durable (no-op where folders cannot be
+    opened, e.g. Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def load_record(folder: Path) -> tuple[ModelRecord | None, str]:
