@@ -324,3 +324,27 @@ def test_the_counter_screen_sends_the_counts_itself_when_configured(make_window,
     qtbot.waitUntil(lambda: question.upload_task is None, timeout=15000)
     assert not question.last_upload.ok and question.last_upload.kind == "refused"
     assert len(UsageStats(usage).rows()) == 2 and UsageStats(usage).kpi_rows()
+
+
+def test_sample_city_report(tmp_path, shots_dir):
+    """Three wards over two months; the page is kept as docs/screenshots/
+    fleet-report-sample.html when COUNTER_APP_SCREENSHOTS=1."""
+    plan = {"shinjuku": (("ko", "zh", "vi", "ne"), (9, 2)), "toshima": (("zh", "my", "en"), (5, 1)),
+            "edogawa": (("hi", "en", "ko"), (3, 4))}
+    folder = tmp_path / "dav"
+    for index, (ward, (langs, (yes, no))) in enumerate(plan.items()):
+        stats = UsageStats(tmp_path / ward / "usage.json")
+        for day in range(0, 56, 4):
+            date = dt.date(2026, 10, 1) + dt.timedelta(days=day)
+            for rank, language in enumerate(langs):
+                for turn in range((day + index) % 4 + len(langs) - rank):
+                    stats.record(language, ("voice", "text", "phrase")[(turn + rank) % 3], date)
+        for answer in [True] * yes + [False] * no:
+            stats.record_kpi(answer, dt.date(2026, 10, 8 + yes))
+        upload.export_counts(stats, ward, folder / ward)
+    out = tmp_path / "report"
+    assert report(str(folder), "-o", str(out), "--lang", "ja") == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "71%" in html and "目標達成" in html  # (9+5+3) / (9+5+3+2+1+4) = 17/24
+    assert len(html.encode()) < 20_000
+    (shots_dir / "fleet-report-sample.html").write_text(html, encoding="utf-8")

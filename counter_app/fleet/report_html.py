@@ -115,8 +115,8 @@ def _verdict(rate: float | None, target: float, t) -> str:
 ROW, LABEL_W, BAR_W = 30, 220, 440
 
 
-def _svg(rows: int, body: list[str]) -> str:
-    height = max(rows, 1) * ROW + 10
+def _svg(rows: int, body: list[str], extra: int = 0) -> str:
+    height = max(rows, 1) * ROW + 10 + extra
     width = LABEL_W + BAR_W + 110
     return (f"<svg role='img' width='{width}' "
             f"height='{height}' viewBox='0 0 {width} {height}'>" + "".join(body) + "</svg>")
@@ -157,10 +157,11 @@ def _rate_chart(items: list[tuple[str, tuple[int, int, float | None]]], target: 
                  f"({yes}/{yes + no})</text>"]
     x = LABEL_W + round(BAR_W * target)
     height = max(len(items), 1) * ROW + 10
-    body.append(f"<line x1='{x}' x2='{x}' y1='0' y2='{height}' stroke='{COLORS['target']}' "
-                f"stroke-width='2' stroke-dasharray='6 4'><title>{t('target')} "
-                f"{target:.0%}</title></line>")
-    return _svg(len(items), body)
+    body += [f"<line x1='{x}' x2='{x}' y1='0' y2='{height}' stroke='{COLORS['target']}' "
+             f"stroke-width='2' stroke-dasharray='6 4'/>",
+             f"<text x='{x}' y='{height + 14}' text-anchor='middle'>{t('target')} "
+             f"{target:.0%}</text>"]
+    return _svg(len(items), body, extra=20)
 
 
 def _month_table(months: list[str], keys: list[str], table: dict[tuple[str, str], int],
