@@ -1,6 +1,7 @@
 """Every screen, walked widget by widget at 1280×800 and 1024×768: each visible, enabled thing a
 finger must hit (buttons, check boxes and their boxes, radio buttons, text
-fields, combo and spin boxes) is at least 44 px high, and buttons 44 px wide."""
+fields, combo boxes and their drop-down rows, spin boxes) is at least 44 px high,
+and buttons 44 px wide."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ SIZES = [(1280, 800), (1024, 768)]
 
 def _describe(widget: QWidget, problem: str) -> str:
     text = widget.text() if isinstance(widget, (QAbstractButton, QLineEdit)) else ""
+    text = text or (widget.currentText() if isinstance(widget, QComboBox) else "")
     text = text or (widget.placeholderText() if isinstance(widget, QLineEdit) else "")
     owner = widget.parentWidget()  # the nearest of the app's own widgets, to find the code
     while owner is not None and not type(owner).__module__.startswith("counter_app"):
@@ -74,6 +76,10 @@ def small_targets(*roots: QWidget) -> list[str]:
             if size.height() < TOUCH_PX or (isinstance(widget, QAbstractButton)
                                             and size.width() < TOUCH_PX):
                 found.append(_describe(widget, f"{size.width()}×{size.height()} px"))
+            if isinstance(widget, QComboBox) and widget.count():
+                row = widget.view().sizeHintForRow(0)  # the rows of its drop-down list
+                if row < TOUCH_PX:
+                    found.append(_describe(widget, f"drop-down rows {row} px"))
             if isinstance(widget, QCheckBox | QRadioButton):
                 box = _indicator(widget)
                 if box.height() < TOUCH_PX or box.width() < TOUCH_PX:

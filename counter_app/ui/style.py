@@ -53,6 +53,7 @@ def stylesheet(scale: float = 1.0) -> str:
                                                        border: none; }}
     QPushButton#step {{ font-size: {int(base * 1.6)}px; font-weight: bold; padding: 0px; }}
     QTabBar::tab {{ min-height: {TOUCH_PX}px; min-width: 120px; padding: 6px 20px; }}
+    QComboBox {{ combobox-popup: 0; }}
     QComboBox QAbstractItemView::item {{ min-height: {TOUCH_PX}px; }}
     QCheckBox, QRadioButton {{ min-height: {TOUCH_PX + 4}px; spacing: 12px; }}
     QCheckBox::indicator, QRadioButton::indicator {{ width: {TOUCH_PX}px;
