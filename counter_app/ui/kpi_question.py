@@ -146,7 +146,8 @@ class KpiQuestion(QObject):
                                  password_file=reports.password_file,
                                  timeout=UPLOAD_TIMEOUT_SECONDS)
 
-        self.upload_task = run_task(work, self._uploaded, self._upload_failed, parent=self)
+        # no parent: a closing window never deletes a task its thread still runs
+        self.upload_task = run_task(work, self._uploaded, self._upload_failed)
         return self.upload_task
 
     def _uploaded(self, result) -> None:
