@@ -80,8 +80,12 @@ def status(folder: Path | None = None) -> dict:
 def sync(*, store_root: Path | str | None = None, library_folder: Path | None = None,
          settings_path: Path | None = None, folder: Path | None = None,
          validate_models: bool = True, timeout: float = 20,
-         busy: Callable[[], bool] | None = None) -> SyncResult:
-    """Bring the tablet to the mirror's signed state, or change nothing."""
+         busy: Callable[[], bool] | None = None, library: Library | None = None
+         ) -> SyncResult:
+    """Bring the tablet to the mirror's signed state, or change nothing.
+
+    `library`: the app's open Library (default: one on library_folder); `busy()`
+    True (a conversation is open) postpones the sync."""
     folder = folder or fleet_dir()
     state = load_state(folder)
     if "enrollment" not in state:
@@ -95,7 +99,7 @@ def sync(*, store_root: Path | str | None = None, library_folder: Path | None = 
     except Timeout:
         return SyncResult(BUSY, "Another sync is running on this tablet.")
     try:
-        job = _Sync(folder, state, ModelStore(store_root), Library(library_folder),
+        job = _Sync(folder, state, ModelStore(store_root), library or Library(library_folder),
                     settings_path, validate_models, timeout)
         result = job.run()
     finally:
@@ -104,6 +108,12 @@ def sync(*, store_root: Path | str | None = None, library_folder: Path | None = 
     state["last"] = asdict(result)
     save_state(folder, state)
     return result
+
+
+def offered_languages(folder: Path | None = None) -> list[str]:
+    """The languages the office offers at the counter (from the last applied set)."""
+    applied = load_state(folder or fleet_dir()).get("applied", {})
+    return list(applied.get("settings", {}).get("values", {}).get("languages", []))
 
 
 def startup_sync(**kwargs) -> SyncResult | None:
