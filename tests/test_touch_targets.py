@@ -125,6 +125,17 @@ def screen_language_suggestion(qtbot, window, library, tmp_path) -> list[QWidget
     return [detection.resident_bar, detection.staff_bar]
 
 
+def screen_phrase_panel(qtbot, window, library, tmp_path) -> list[QWidget]:
+    from counter_app.ui.phrases import attach_phrase_panel
+
+    attach_phrase_panel(window, library)
+    qtbot.waitUntil(window.phrase_button.isVisible, timeout=2000)
+    window.phrase_button.click()
+    qtbot.waitUntil(window.phrase_drawer.isVisible, timeout=2000)
+    qtbot.wait(50)
+    return [window.phrase_drawer]
+
+
 def screen_settings(qtbot, window, library, tmp_path) -> list[QWidget]:
     from counter_app.ui.settings_dialog import SettingsDialog
 
@@ -183,6 +194,7 @@ def screen_pin_pad(qtbot, window, library, tmp_path) -> list[QWidget]:
 SCREENS: dict[str, Callable[..., list[QWidget]]] = {
     "counter": screen_counter,
     "language-suggestion": screen_language_suggestion,
+    "phrase-panel": screen_phrase_panel,
     "settings": screen_settings,
     "model-manager": screen_model_manager,
     "phrase-admin": screen_phrase_admin,

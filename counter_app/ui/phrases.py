@@ -43,7 +43,7 @@ QFrame#phrase[pressed="true"] { background: #dde3ee; }
 QLabel#translation { color: #1e3a8a; }
 QLabel#mark { color: #6b7280; }
 QLabel#fallback { color: #92400e; }
-QPushButton#star { min-height: 0px; padding: 0px; border: none; background: transparent;
+QPushButton#star { min-height: 64px; padding: 0px; border: none; background: transparent;
                    font-size: 30px; color: #9ca3af; }
 QPushButton#star:checked { color: #d97706; background: transparent; }
 QListWidget#categories { background: #ffffff; border: 1px solid #c7ccd6; border-radius: 8px; }
