@@ -239,3 +239,31 @@ def test_cancelled_pin_choice_keeps_the_old_pin(dialog):
     settings_dialog = dialog(settings)
     run_modal(settings_dialog.pin_set_button.click, lambda pad: pad.cancel_button.click())
     assert settings_dialog.apply().admin_pin == old
+
+
+def test_city_report_fields_are_checked_and_saved(qtbot, dialog, tmp_path, monkeypatch):
+    """Ward and upload address: a value the settings file would refuse keeps the
+    dialog open with the reason on its tab; good values are saved and reload."""
+    monkeypatch.setenv(config.ENV_CONFIG, str(tmp_path / "settings.json"))
+    box = dialog()
+    city = box.city
+    city.ward.setText("新宿 1")  # a space and kanji: not an id the file accepts
+    box.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert box.isVisible() and box.tabs.currentWidget().widget() is city
+    assert city.message.text().startswith("区・窓口の ID に使えるのは")
+    city.ward.setText("shinjuku-1")
+    city.url.setText("ftp://hall/counts")
+    box.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert box.isVisible() and "http://" in city.message.text()
+    city.url.setText("http://hall.example/counts/")
+    city.user.setText("ward1")
+    assert "暗号化されません" in city.message.text()  # plain http with a password
+    city.password_file.setText("/etc/counter-app/report-password")
+    box.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not box.isVisible()
+    config.save(box.apply())
+    reports = config.load().reports
+    assert (reports.ward, reports.url, reports.user, reports.password_file) == (
+        "shinjuku-1", "http://hall.example/counts/", "ward1", "/etc/counter-app/report-password")
+    for field in (city.ward, city.url, city.user, city.password_file):
+        assert field.height() >= 44

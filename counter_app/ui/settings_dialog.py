@@ -35,6 +35,7 @@ from counter_app.config import Settings
 from counter_app.errors import CounterAppError
 from counter_app.ui.admin_pin import choose_new_pin
 from counter_app.ui.i18n import add_strings, tr
+from counter_app.ui.settings_city import CityPage
 from counter_app.ui.style import TOUCH_PX, stylesheet
 from counter_app.ui.widgets import Bubble
 
@@ -152,6 +153,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._page(self._counter_page()), tr("settings_counter"))
         self.tabs.addTab(self._page(self._display_page()), tr("settings_display"))
         self.tabs.addTab(self._page(self._admin_page(admin_actions)), tr("settings_admin"))
+        self.city = CityPage(settings.reports)
+        self.tabs.addTab(self._page(self.city), tr("settings_city"))
         layout.addWidget(self.tabs, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -288,5 +291,13 @@ class SettingsDialog(QDialog):
         self.settings.usage_statistics = self.counting.isChecked()
         self.settings.models_dir = self.models_dir.text().strip() or None
         self.settings.admin_pin = self.pin_record
+        self.city.apply(self.settings.reports)
         return self.settings
+
+    def accept(self) -> None:
+        """OK: refused, with the reason on its tab, while a value would be refused."""
+        if self.city.problem():
+            self.tabs.setCurrentIndex(self.tabs.count() - 1)
+            return
+        super().accept()
 
