@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import threading
 import time
@@ -26,7 +27,9 @@ from counter_app.phrasebook.export import phrasebook_to_data
 from counter_app.phrasebook.library import Library
 from counter_app.phrasebook.term_files import terms_to_data
 from counter_app.store.download import file_digest
+from counter_app.store.install import Installer
 from counter_app.store.local import ModelStore
+from tests.conftest import MT_FIXTURES
 from tests.fleet_server import nginx_binary, start
 
 pytestmark = pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed "
@@ -80,6 +83,21 @@ class City:
     private: Path
     public: Path
     phrasebook: Path
+
+    def write_profile(self, models: list[str], store: Path) -> None:
+        self.profile.write_text(f"""\
+office: 中央区役所
+key: {self.private}
+languages: [en, ko]
+models: [{", ".join(models)}]
+store: {store}
+phrasebook: phrasebook.yaml
+terms: terms.yaml
+settings:
+  voice: false
+  idle_timeout_minutes: 3
+  caption_theme: yellow-on-black
+""", encoding="utf-8")
 
     def publish(self, *extra: str) -> int:
         return cli.main(["fleet", "publish", str(self.profile), "-o", str(self.mirror),
@@ -154,21 +172,9 @@ def city(tmp_path, test_store_root) -> City:
     assert cli.main(["fleet", "keygen", "--private", str(private), "--public", str(public)]) == 0
     phrasebook = write_phrasebook(folder / "phrasebook.yaml", "2026.1")
     (folder / "terms.yaml").write_text(TERMS, encoding="utf-8")
-    profile = folder / "office.yaml"
-    profile.write_text(f"""\
-office: 中央区役所
-key: {private}
-languages: [en, ko]
-models: [en_ja, ja_en]
-store: {test_store_root}
-phrasebook: phrasebook.yaml
-terms: terms.yaml
-settings:
-  voice: false
-  idle_timeout_minutes: 3
-  caption_theme: yellow-on-black
-""", encoding="utf-8")
-    city = City(folder, profile, tmp_path / "mirror", private, public, phrasebook)
+    city = City(folder, folder / "office.yaml", tmp_path / "mirror", private, public,
+                phrasebook)
+    city.write_profile(["en_ja", "ja_en"], test_store_root)
     assert city.publish() == 0
     return city
 
@@ -268,6 +274,15 @@ def test_a_new_phrasebook_version_fetches_only_that_file(city, server, tmp_path)
     assert phrasebook_to_data(library.phrasebook())["version"] == "2026.1"
 
 
+def tamper(path: Path, data: bytes) -> None:
+    """Change a served file the way a later edit does.  nginx's ETag is the mtime's
+    whole seconds plus the size: a same-size edit within the same second as the
+    last publish would look unchanged (the tablet then keeps what it has)."""
+    later = time.time() + 5
+    path.write_bytes(data)
+    os.utime(path, (later, later))
+
+
 def refused_and_unchanged(tablet: Tablet, before: dict, words: str) -> None:
     assert tablet.sync() == 1
     last = tablet.status()["last"]
@@ -284,17 +299,17 @@ def test_tampered_files_and_manifests_are_refused_and_change_nothing(city, serve
     assert city.publish() == 0
     served = city.mirror / "phrasebook.json"
     good = served.read_bytes()
-    served.write_bytes(good.replace(b"Please wait here.", b"Please pay 9000 yen"))
+    tamper(served, good.replace(b"Please wait here.", b"Please pay 9000 yen"))
     refused_and_unchanged(tablet, before, "does not match the signed manifest")
     served.write_bytes(good)
     # The manifest itself altered after signing (a file's checksum swapped).
     manifest = city.mirror / MANIFEST
     signed = manifest.read_bytes()
     entry = parse(signed).role("phrasebook")
-    manifest.write_bytes(signed.replace(entry.sha256.encode(), b"0" * 64))
+    tamper(manifest, signed.replace(entry.sha256.encode(), b"0" * 64))
     refused_and_unchanged(tablet, before, "not signed by the enrolled key")
     # No signature at all.
-    manifest.write_bytes(signed)
+    tamper(manifest, signed)
     signature = (city.mirror / SIGNATURE).read_bytes()
     (city.mirror / SIGNATURE).unlink()
     refused_and_unchanged(tablet, before, "not signed")
@@ -359,3 +374,35 @@ def test_a_server_stopped_mid_sync_changes_nothing_and_the_next_sync_resumes(cit
         m.store_path: m.model["tree_sha256"]
         for m in parse((city.mirror / MANIFEST).read_bytes()).models()}
     assert not downloads.exists()
+
+
+def test_a_model_that_does_not_load_stops_the_whole_set(city, server, tmp_path):
+    """All or nothing: the good model, phrasebook, terms and settings wait too."""
+    store = tmp_path / "city-store" / "mt" / "argos"
+    store.mkdir(parents=True)
+    (store / "en_ja").symlink_to(MT_FIXTURES / "en_ja", target_is_directory=True)
+    broken = store / "ja_en_cut"
+    shutil.copytree(MT_FIXTURES / "ja_en", broken)
+    weights = broken / "model" / "model.bin"
+    weights.write_bytes(weights.read_bytes()[:300_000])  # signed as it is: the load fails
+    city.write_profile(["en_ja", "ja_en_cut"], tmp_path / "city-store")
+    assert city.publish() == 0
+    tablet = make_tablet(tmp_path, "tablet", server, city)
+    before = tablet.snapshot()
+    assert tablet.sync() == 1
+    last = tablet.status()["last"]
+    assert last["status"] == "failed" and "cannot load ja_en_cut" in last["message"], last
+    assert "Nothing was changed" in last["message"]
+    assert tablet.snapshot() == before
+
+
+def test_models_dropped_from_the_set_go_and_models_installed_by_hand_stay(
+        city, server, tmp_path, test_store_root):
+    tablet = make_tablet(tmp_path, "tablet", server, city)
+    assert tablet.sync() == 0
+    Installer(tablet.store).import_path(MT_FIXTURES / "ko_en")  # an admin's own model
+    city.write_profile(["en_ja"], test_store_root)
+    assert city.publish() == 0
+    assert tablet.sync() == 0
+    assert sorted(tablet.snapshot()["models"]) == ["mt/argos/en_ja", "mt/argos/translate-ko_en"]
+    assert "removed model mt/argos/ja_en" in tablet.status()["last"]["message"]

@@ -7,6 +7,7 @@ Everything that can be checked is checked in `prepare` before anything changes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from counter_app.store import archive
 from counter_app.store.install import Installer
 from counter_app.store.local import ModelStore
 from counter_app.store.manifest import ModelRecord, tree_digest
+from counter_app.store.validate import check_loads
 
 
 @dataclass
@@ -75,28 +77,34 @@ def read_settings(path: Path) -> dict:
     return {**checked, "languages": offered}
 
 
-def install_model(store: ModelStore, entry: FileEntry, zip_path: Path, source: str,
-                  validate: bool = True) -> None:
-    """The store installer's own steps for a catalog zip (unpack into its staging,
-    find the model, let its engine load it, record, swap in), from a file already
-    fetched and verified; the unpacked folder must match the manifest's digest."""
-    facts = entry.model
-    installer = Installer(store, validate=validate)
-    with installer.locked(), installer.staging() as stage:
-        unpacked = archive.extract(zip_path, stage / "unpacked")
-        folder = installer._find_model(facts["kind"], facts["engine"], unpacked,
-                                       zip_path.name, weights_only=True)
-        digest, _ = tree_digest(folder)
-        if digest != facts["tree_sha256"]:
-            raise ArchiveError(f"{facts['name']} unpacks to other files than the manifest "
-                               "lists; it was not installed.")
-        record = ModelRecord(facts["name"], facts["kind"], facts["engine"],
-                             list(facts.get("languages", [])),
-                             version=str(facts.get("version", "")), source=source,
-                             license=str(facts.get("license", "")),
-                             variant=str(facts.get("variant", "")),
-                             pairs=str(facts.get("pairs", "")))
-        installer._put_in_place(folder, record, stage)
+def install_models(store: ModelStore, items: list[tuple[FileEntry, Path]], source: str,
+                   validate: bool = True) -> None:
+    """The store installer's own steps for catalog zips, from files already fetched
+    and verified, all or nothing: every model is unpacked into the store's staging,
+    found, matched against the manifest's digest and loaded by its engine first;
+    only then are they swapped in (record written, atomic rename) one after another."""
+    installer = Installer(store, validate=False)  # loaded below, before any swap
+    with installer.locked(), contextlib.ExitStack() as stages:
+        ready = []
+        for entry, zip_path in items:
+            facts = entry.model
+            stage = stages.enter_context(installer.staging())
+            unpacked = archive.extract(zip_path, stage / "unpacked")
+            folder = installer._find_model(facts["kind"], facts["engine"], unpacked,
+                                           zip_path.name, weights_only=True)
+            digest, _ = tree_digest(folder)
+            if digest != facts["tree_sha256"]:
+                raise ArchiveError(f"{facts['name']} unpacks to other files than the manifest "
+                                   "lists; nothing was installed.")
+            if validate:
+                check_loads(facts["engine"], folder, facts["name"])
+            ready.append((folder, ModelRecord(
+                facts["name"], facts["kind"], facts["engine"], list(facts["languages"]),
+                version=str(facts.get("version", "")), source=source,
+                license=str(facts.get("license", "")), variant=str(facts.get("variant", "")),
+                pairs=str(facts.get("pairs", ""))), stage))
+        for folder, record, stage in ready:
+            installer._put_in_place(folder, record, stage)
 
 
 def remove_model(store: ModelStore, store_path: str) -> None:
@@ -127,12 +135,13 @@ def apply_settings(values: dict, path: Path | None = None) -> bool:
 
 
 def apply(prepared: Prepared, store: ModelStore, library: Library, settings_path: Path | None,
-          applied: dict, source: str, validate: bool = True) -> list[str]:
-    """Apply prepared content; updates `applied` as each part lands; returns changes."""
-    changes = []
+          applied: dict, source: str, changes: list[str], validate: bool = True) -> None:
+    """Apply prepared content; `applied` and `changes` grow as each part lands (so a
+    caller that catches an error knows what did)."""
     models = applied.setdefault("models", {})
-    for entry, path in prepared.models:
-        install_model(store, entry, path, source, validate)
+    if prepared.models:
+        install_models(store, prepared.models, source, validate)
+    for entry, _ in prepared.models:
         models[entry.store_path] = entry.model["tree_sha256"]
         changes.append(f"model {entry.store_path}")
     for store_path in prepared.remove:
@@ -156,4 +165,3 @@ def apply(prepared: Prepared, store: ModelStore, library: Library, settings_path
         if apply_settings(values, settings_path):
             changes.append("settings defaults")
         applied["settings"] = {"sha256": entry.sha256, "values": values}
-    return changes

@@ -212,16 +212,26 @@ def _put_file(output: Path, rel: str, write: Callable[[Path], None], role: str,
     try:
         write(temp)
         digest, size = file_digest(temp), temp.stat().st_size
-        if target.is_file() and target.stat().st_size == size and file_digest(target) == digest:
+        old = target.stat() if target.is_file() else None
+        if old and old.st_size == size and file_digest(target) == digest:
             temp.unlink()
         else:
             temp.chmod(0o644)
             os.replace(temp, target)
+            _newer_than(target, old)
             result.written.append(rel)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     return FileEntry(rel, size, digest, role, version, model or {})
+
+
+def _newer_than(target: Path, old: os.stat_result | None) -> None:
+    """Web servers derive ETag and Last-Modified from whole seconds of mtime (and the
+    size): a file rewritten within the same second must still look changed."""
+    if old is not None and int(target.stat().st_mtime) <= int(old.st_mtime):
+        later = int(old.st_mtime) + 1
+        os.utime(target, (later, later))
 
 
 def _atomic(target: Path, data: bytes) -> None:

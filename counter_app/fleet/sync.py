@@ -210,13 +210,17 @@ class _Sync:
     def _apply(self, manifest: Manifest, prepared: Prepared, raw: bytes,
                signature: bytes) -> SyncResult:
         applied = self.state.setdefault("applied", {})
+        changes: list[str] = []
         try:
-            changes = apply(prepared, self.store, self.library, self.settings_path, applied,
-                            f"fleet {self.url} (set {manifest.serial})", self.validate)
+            apply(prepared, self.store, self.library, self.settings_path, applied,
+                  f"fleet {self.url} (set {manifest.serial})", changes, self.validate)
         except CounterAppError as exc:
+            if not changes:
+                return self.result(FAILED, f"Office set {manifest.serial} was not applied: "
+                                           f"{exc} Nothing was changed.")
             return self.result(FAILED, f"Applying office set {manifest.serial} stopped: {exc} "
-                                       "What was applied before stays; the next sync "
-                                       "retries the rest.")
+                                       f"Applied before that: {', '.join(changes)}; the next "
+                                       "sync retries the rest.")
         write_atomic(self.folder / "current" / SIGNATURE, signature)
         write_atomic(self.folder / "current" / MANIFEST, raw)
         applied.update(serial=manifest.serial, manifest_sha256=sha256_bytes(raw),
