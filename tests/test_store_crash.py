@@ -11,6 +11,8 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -183,3 +185,81 @@ def test_kill_during_a_first_install_swap(store):
     assert_consistent(store, {"translate-en_ja"})  # never half installed
     assert cli(store, "import", str(EN_KO)).returncode == 0  # and it installs afterwards
     assert_consistent(store, {"translate-en_ja", "translate-en_ko"})
+
+
+# --- a full disk: a real 48 MB file system ------------------------------------------
+
+FULL_DISK_DRIVER = r'''
+"""Runs inside a private mount namespace where the store is a 48 MB tmpfs."""
+import json, shutil, sys
+from pathlib import Path
+from counter_app import cli
+from counter_app.errors import StoreError
+from counter_app.store import ModelStore
+from counter_app.store.catalog import CatalogSources, load_catalogs
+from counter_app.store.install import Installer
+from counter_app.store.verify import check_model
+
+store, en_ja, vosk_zip, catalog = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+facts = {"fs_size": shutil.disk_usage(store).total}
+facts["first"] = cli.main(["models", "--store", str(store), "import", en_ja])
+free = facts["free_before"] = shutil.disk_usage(store).free
+facts["refused"] = cli.main(["models", "--store", str(store), "import", vosk_zip])
+facts["free_after_refusal"] = shutil.disk_usage(store).free
+lying = Installer(store, free_space=lambda path: 10**12)  # the checks pass: the disk fills
+try:
+    lying.import_path(vosk_zip)
+except StoreError as exc:
+    facts["unpack_error"] = str(exc)
+entry = load_catalogs(CatalogSources(vosk=catalog, argos=None, piper=None),
+                      Path(sys.argv[5]), refresh=True).entries[0]
+try:
+    lying.install(entry)
+except StoreError as exc:
+    facts["download_error"] = str(exc)
+facts["free_after"] = shutil.disk_usage(store).free
+facts["debris"] = [p.name for p in store.iterdir() if p.name.startswith((".staging", ".partial"))]
+models = ModelStore(store, include_packages=False).models()
+facts["models"] = [m.name for m in models]
+facts["problems"] = [p for m in models for p in check_model(m).problems]
+print(json.dumps(facts))
+'''
+
+
+def mount_namespace_works() -> bool:
+    probe = subprocess.run(["unshare", "-rm", "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
+                            "/mnt"], capture_output=True, timeout=20) \
+        if shutil.which("unshare") else None
+    return probe is not None and probe.returncode == 0
+
+
+@pytest.mark.skipif(not mount_namespace_works(),
+                    reason="no user/mount namespaces for a small tmpfs")
+def test_full_disk_on_a_real_small_file_system(tmp_path, mirror, vosk_zip, capfd):  # noqa: F811
+    """The store is a 48 MB tmpfs: a 252 MB model is refused up front with the numbers;
+    with the free-space check lied to, the real ENOSPC while unpacking and while
+    downloading fails cleanly: nothing half installed, no staging, space given back."""
+    base, _ = mirror
+    store = tmp_path / "store"
+    store.mkdir()
+    driver = tmp_path / "driver.py"
+    driver.write_text(FULL_DISK_DRIVER)
+    script = (f'mount -t tmpfs -o size=48m tmpfs "{store}" && exec "{sys.executable}" '
+              f'"{driver}" "{store}" "{EN_JA}" "{vosk_zip}" '
+              f'"{base}/vosk/model-list.json" "{tmp_path / "cache"}"')
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).parents[1],
+                          env={**os.environ, "COUNTER_APP_CONFIG": str(tmp_path / "s.json")})
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert facts["fs_size"] == 48 * 1024**2 and facts["first"] == 0
+    assert facts["refused"] == 1
+    assert re.search(r"Not enough free space: vosk-model-small-ko-0.22.zip \(unpacked\) "
+                     r"needs 284\.\d MB \(with 32\.0 MB to spare\) but only 4\d\.\d MB is free",
+                     done.stderr), done.stderr
+    assert facts["free_after_refusal"] == facts["free_before"]
+    assert facts["unpack_error"].startswith("The disk is full while unpacking vosk-model")
+    assert facts["download_error"].startswith("The disk is full while installing")
+    assert facts["free_after"] == facts["free_before"]  # every byte given back
+    assert facts["debris"] == [] and facts["models"] == ["translate-en_ja"]
+    assert facts["problems"] == []
