@@ -406,3 +406,46 @@ def test_models_dropped_from_the_set_go_and_models_installed_by_hand_stay(
     assert tablet.sync() == 0
     assert sorted(tablet.snapshot()["models"]) == ["mt/argos/en_ja", "mt/argos/translate-ko_en"]
     assert "removed model mt/argos/ja_en" in tablet.status()["last"]["message"]
+
+
+def test_the_admin_panel_enrolls_and_syncs_and_the_counter_shows_a_refused_sync(
+        qtbot, city, server, tmp_path, make_window, shots_dir):
+    from PySide6.QtCore import Qt
+
+    from counter_app.ui.fleet_sync import FleetPanel, show_sync_result, sync_before_start
+
+    tablet = Tablet(tmp_path / "tablet")
+    options = {"store_root": tablet.folder / "store", "library_folder": tablet.folder / "library",
+               "settings_path": tablet.settings_path, "folder": tablet.folder / "fleet"}
+    assert sync_before_start(**options) is None  # not enrolled: the app starts at once
+    panel = FleetPanel(**options)
+    qtbot.addWidget(panel)
+    panel.resize(900, 420)
+    panel.show()
+    assert not panel.sync_button.isEnabled()
+    for widget in (panel.url, panel.key, panel.enroll_button, panel.sync_button):
+        assert widget.height() >= 44
+    qtbot.keyClicks(panel.url, server.url)
+    qtbot.keyClicks(panel.key, signing.read_public(str(city.public)))
+    qtbot.mouseClick(panel.enroll_button, Qt.MouseButton.LeftButton)
+    assert tablet.status()["enrollment"]["url"] == server.url
+    qtbot.mouseClick(panel.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "第 1 版" in panel.result.text(), timeout=15000)
+    assert "取り込みました" in panel.result.text()
+    assert tablet.snapshot()["phrasebook"]["version"] == "2026.1"
+    panel.grab().save(str(shots_dir / "fleet-panel.png"))
+    # At the next start the mirror holds a set signed with another key: refused,
+    # said on the staff half in Japanese, the details in the tooltip.
+    write_phrasebook(city.phrasebook, "2026.2", second=True)
+    other_private, other_public = tmp_path / "other.pem", tmp_path / "other.pub"
+    signing.keygen(other_private, other_public)
+    assert city.publish("--key", str(other_private)) == 0
+    before = tablet.snapshot()
+    result = sync_before_start(**options)
+    assert result.status == "refused" and result.reason == "signature"
+    assert tablet.snapshot() == before
+    window = make_window()
+    show_sync_result(window, result)
+    assert "署名を確認できなかった" in window.staff.status.text()
+    assert "not signed by the enrolled key" in window.staff.status.toolTip()
+    window.grab().save(str(shots_dir / "fleet-refused.png"))

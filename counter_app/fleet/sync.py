@@ -44,7 +44,8 @@ class NotEnrolledError(CounterAppError):
 @dataclass
 class SyncResult:
     status: str  # ok | unchanged | refused | failed | busy
-    message: str
+    message: str  # one English sentence or more, with the details
+    reason: str = ""  # signature | manifest | checksum | unreachable | content | apply | busy
     changes: list[str] = field(default_factory=list)
     serial: int | None = None
     requests: int = 0
@@ -92,12 +93,13 @@ def sync(*, store_root: Path | str | None = None, library_folder: Path | None = 
         raise NotEnrolledError("This tablet is not enrolled: run `counter-app fleet enroll URL "
                                "--key PUBLIC_KEY` first.")
     if busy and busy():
-        return SyncResult(BUSY, "A conversation is open; the sync waits until it ends.")
+        return SyncResult(BUSY, "A conversation is open; the sync waits until it ends.",
+                          "busy")
     lock = FileLock(str(folder / "sync.lock"))
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        return SyncResult(BUSY, "Another sync is running on this tablet.")
+        return SyncResult(BUSY, "Another sync is running on this tablet.", "busy")
     try:
         job = _Sync(folder, state, ModelStore(store_root), library or Library(library_folder),
                     settings_path, validate_models, timeout)
@@ -124,7 +126,7 @@ def startup_sync(**kwargs) -> SyncResult | None:
         return None
     except Exception as exc:  # noqa: BLE001 - start-up must go on; the result says why
         log.warning("Fleet sync at start-up failed: %s", exc)
-        return SyncResult(FAILED, f"The sync failed: {exc}")
+        return SyncResult(FAILED, f"The sync failed: {exc}", "apply")
 
 
 class _Sync:
@@ -166,13 +168,17 @@ class _Sync:
             prepared = prepare(files, self.library)
             prepared.remove = [p for p in applied.get("models", {})
                                if p not in {m.store_path for m in manifest.models()}]
-        except (SignatureError, ManifestError, ChecksumError) as exc:
-            return self.result(REFUSED, str(exc))
+        except SignatureError as exc:
+            return self.result(REFUSED, str(exc), reason="signature")
+        except ManifestError as exc:
+            return self.result(REFUSED, f"{exc} Nothing was changed.", reason="manifest")
+        except ChecksumError as exc:
+            return self.result(REFUSED, str(exc), reason="checksum")
         except FetchError as exc:
-            return self.result(FAILED, f"{exc} Nothing was changed.")
+            return self.result(FAILED, f"{exc} Nothing was changed.", reason="unreachable")
         except CounterAppError as exc:
             return self.result(REFUSED, f"The office set cannot be used: {exc} "
-                                        "Nothing was changed.")
+                                        "Nothing was changed.", reason="content")
         if not _has_work(prepared) and manifest.serial == applied.get("serial"):
             return self.result(UNCHANGED, f"Up to date (office set {manifest.serial}).",
                                serial=manifest.serial)
@@ -217,10 +223,10 @@ class _Sync:
         except CounterAppError as exc:
             if not changes:
                 return self.result(FAILED, f"Office set {manifest.serial} was not applied: "
-                                           f"{exc} Nothing was changed.")
+                                           f"{exc} Nothing was changed.", reason="apply")
             return self.result(FAILED, f"Applying office set {manifest.serial} stopped: {exc} "
                                        f"Applied before that: {', '.join(changes)}; the next "
-                                       "sync retries the rest.")
+                                       "sync retries the rest.", reason="apply")
         write_atomic(self.folder / "current" / SIGNATURE, signature)
         write_atomic(self.folder / "current" / MANIFEST, raw)
         applied.update(serial=manifest.serial, manifest_sha256=sha256_bytes(raw),
