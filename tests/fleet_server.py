@@ -12,6 +12,7 @@ server block (e.g. "location /models/ { limit_rate 100k; }" or WebDAV's
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -123,14 +124,20 @@ class NginxServer:
         self.stop()
 
 
+def _prctl():
+    try:
+        return ctypes.CDLL(None).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()  # looked up here: the forked child only calls it
+
+
 def _die_with_parent() -> None:
     """nginx gets SIGTERM when the test process dies (no server left behind)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _children(pid: int) -> list[int]:
