@@ -115,8 +115,9 @@ def _list_zip(archive: Path, cap: int) -> Listing:
         if declared > cap:
             raise _too_big(archive, declared, cap)
         if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
-            raise _bomb(archive, f"holds {info.filename!r}, {size // 1024**2} MB packed "
-                                 f"{size // max(info.compress_size, 1)}:1")
+            raise _bomb(archive, f"holds {info.filename!r}: {size // 1024**2} MB compressed "
+                                 f"{size // max(info.compress_size, 1)}:1, more than any "
+                                 "model compresses")
         members.append(Member(safe_member_path(info.filename, archive), size,
                               info.is_dir(), info))
     return Listing(archive, "zip", members)
