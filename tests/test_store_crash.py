@@ -23,8 +23,10 @@ from pathlib import Path
 import pytest
 
 from counter_app.store import ModelStore
+from counter_app.store.catalog import CatalogSources, load_catalogs
 from counter_app.store.install import Installer
 from counter_app.store.manifest import read_record
+from counter_app.store.preflight import NotEnoughSpaceError
 from counter_app.store.verify import check_model
 from tests.conftest import MT_FIXTURES
 from tests.test_store_install import VOSK_NAME, Handler, md5, vosk_zip  # noqa: F401
@@ -263,3 +265,17 @@ def test_full_disk_on_a_real_small_file_system(tmp_path, mirror, vosk_zip, capfd
     assert facts["free_after"] == facts["free_before"]  # every byte given back
     assert facts["debris"] == [] and facts["models"] == ["translate-en_ja"]
     assert facts["problems"] == []
+
+
+def test_a_download_that_cannot_fit_is_refused_before_it_starts(store, mirror):
+    """A 252 MB zip and its unpacked files need about 2 x 252 MB: refused up front."""
+    base, handler = mirror
+    entry = load_catalogs(CatalogSources(vosk=f"{base}/vosk/model-list.json", argos=None,
+                                         piper=None), store.parent / "cache",
+                          refresh=True).entries[0]
+    handler.requests.clear()
+    with pytest.raises(NotEnoughSpaceError, match=r"needs 5\d\d\.\d MB .* only 300\.0 MB"):
+        Installer(store, free_space=lambda path: 300 * 1024**2).install(entry)
+    assert handler.requests == []  # not a byte fetched
+    assert not (store / ".partial").exists()
+    assert_consistent(store, {"translate-en_ja"})
