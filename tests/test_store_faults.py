@@ -274,3 +274,13 @@ def test_next_install_cleans_stale_staging_and_restores_a_half_swapped_model(roo
     assert not stale.exists()
     assert (model_dir(root) / "metadata.json").exists()
     assert [p for p, _ in installer.cleaned] == [stale]
+
+
+def test_app_start_clears_stale_staging_and_puts_back_a_half_swapped_model(root,
+                                                                           start_app):  # noqa: F811
+    stale = stale_staging(root)
+    model_dir(root).replace(stale / "previous")  # killed between the two renames
+    window = start_app(root)
+    assert window.isVisible()
+    assert not stale.exists() and (model_dir(root) / "metadata.json").exists()
+    assert check_model(ModelStore(root).find_mt("en", "ja"), load=False).problems == []
