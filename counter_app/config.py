@@ -25,6 +25,7 @@ from platformdirs import user_config_dir
 from counter_app import admin_pin, languages
 from counter_app.errors import CounterAppError
 from counter_app.settings_check import Check, between, build, one_of
+from counter_app.store.catalog_upstream import ARGOS_URL, PIPER_URL, VOSK_URL
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +35,20 @@ ENV_CONFIG = "COUNTER_APP_CONFIG"
 
 @dataclass
 class CatalogSettings:
-    """Catalog URLs (http/https only); admins may point them at an office mirror."""
+    """Catalog URLs (http/https only); admins may point them at an office mirror.
+    The upstream defaults live in store/catalog_upstream.py (one place)."""
 
-    vosk: str = "https://alphacephei.com/vosk/models/model-list.json"
-    argos: str = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
-    piper: str = "https://huggingface.co/rhasspy/piper-voices/resolve/main/voices.json"
+    vosk: str = VOSK_URL
+    argos: str = ARGOS_URL
+    piper: str = PIPER_URL
     # Our own catalog format: other CTranslate2 models (NLLB, Whisper, sentence
     # splitters). Empty = the catalog shipped with the app; a URL = an office
     # mirror; "off" = none.
     ct2: str = ""
+    # Piper voice region per language where the office wants another than the
+    # language registry's (en_US, pt_BR, es_ES), e.g. {"es": "es_MX"}; other
+    # regions are the fallback.
+    piper_regions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -150,6 +156,18 @@ def _ward(value: str) -> str:
     return value
 
 
+def _regions(value: dict[str, str]) -> dict[str, str]:
+    """{our language code: Piper locale of that language}, e.g. {"es": "es_MX"}."""
+    out = {}
+    for code, region in value.items():
+        lang = languages.get(code) if code in languages.LANGUAGES else None
+        if lang is None or not re.fullmatch(r"[a-z]{2,3}_[A-Z]{2}", region) or \
+                region.split("_")[0] != (lang.piper or "").split("_")[0]:
+            raise ValueError(f"{code!r}: {region!r} is not a Piper region of that language")
+        out[lang.code] = region
+    return out
+
+
 def _not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("empty")
@@ -162,6 +180,7 @@ CHECKS: dict[str, Check] = {
     "models_dir": _not_empty,
     "admin_pin": admin_pin.check_stored,
     "catalogs.vosk": _url, "catalogs.argos": _url, "catalogs.piper": _url, "catalogs.ct2": _url,
+    "catalogs.piper_regions": _regions,
     "engines.memory_budget_mb": between(64, 1024**2),
     "engines.threads": between(1, 256),
     "conversation.staff_language": _language,

@@ -75,6 +75,12 @@ class Engine:
     check: str = ""  # "module:func"(folder): one cheap real load, raising on failure
     catalog: str = ""  # the catalog listing it: vosk | argos | piper | ct2 (ours)
     variant_order: tuple[str, ...] = ()  # catalog variants, preferred first (others after)
+    # Choosing among an engine's catalog entries for one language (store/resolve.py),
+    # after licence (commercial use allowed first) and variant:
+    newest_first: bool = False  # the vendor's own line, then the newest version, not
+    #                             the smallest (Vosk: small-fr-0.22 over small-fr-pguyot-0.3)
+    regional: bool = False  # the language's region first (Piper: en_US, pt_BR, es_ES
+    #                         or a setting), other regions after
     importable: bool = True  # recognised in folders and archives given to `models import`
     version_in_name: bool = False  # imported names end in "-<version>"
     import_name: str = ""  # "module:func"(folder) -> model name for an imported folder
@@ -127,7 +133,7 @@ ENGINES: tuple[Engine, ...] = (
            adapter=_PIPE + "asr_vosk:VoskRecognizer", memory_factor=2.2,
            markers=("am/final.mdl",), languages_of=_READ + "vosk_languages",
            check=_CHECK + "load_vosk", catalog="vosk", variant_order=("small",),
-           version_in_name=True),
+           newest_first=True, version_in_name=True),
     Engine("mt", "argos", "Argos", lambda lang: bool(lang.argos),
            adapter=_PIPE + "mt_argos:ArgosTranslator", build=_path_only,
            markers=("metadata.json",), languages_of=_READ + "argos_languages",
@@ -149,7 +155,7 @@ ENGINES: tuple[Engine, ...] = (
     Engine("tts", "piper", "Piper", lambda lang: bool(lang.piper),
            adapter=_PIPE + "tts_piper:PiperSynthesizer", build=_piper, memory_factor=2.5,
            markers=("*.onnx",), languages_of=_READ + "piper_languages",
-           check=_CHECK + "load_piper", catalog="piper",
+           check=_CHECK + "load_piper", catalog="piper", regional=True,
            variant_order=("low", "medium", "x_low", "high")),
     Engine("tts", "kokoro", "Kokoro", lambda lang: lang.code == "ja",
            adapter=_PIPE + "tts_kokoro:KokoroSynthesizer",

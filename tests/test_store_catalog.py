@@ -113,9 +113,11 @@ def test_vosk_and_piper_entries_carry_sizes_checksums_and_variants():
     assert vosk["vosk-model-small-vn-0.4"].languages == ("vi",)
     piper = {e.name: e for e in parse_piper(PIPER_VOICES, "http://m/piper/voices.json")}
     joe = piper["en_US-joe-medium"]
-    assert [f.name for f in joe.files] == ["en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json"]
+    assert [f.name for f in joe.files] == ["en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json",
+                                           "MODEL_CARD"]  # the card states the licence
     assert joe.files[0].url == ("http://m/piper/en/en_US/joe/medium/en_US-joe-medium.onnx")
-    assert joe.size == 63_201_294 + 5000
+    assert joe.files[2].url == "http://m/piper/en/en_US/joe/medium/MODEL_CARD"
+    assert joe.size == 63_201_294 + 5000 + 280 and joe.region == "en_US"
     assert "pt_PT-tugão-medium" not in piper  # our "pt" is Brazilian Portuguese
 
 

@@ -11,6 +11,12 @@ unless a refresh is asked for: nothing here touches the network by itself.
 The app ships a default `counter-app-catalog` (data/ct2-catalog.json), used
 when the ct2 catalog setting is empty; it is read from the package, never
 fetched or cached.
+
+A malformed entry is skipped with a warning (Catalog.warnings); the rest still
+loads.  Sizes and checksums pinned at first download (store/pins.py, the office
+copy) are filled into entries whose catalog gives none.  Region preferences
+for Piper voices (settings: catalogs.piper_regions) travel with the catalog to
+the planner (store/resolve.py).
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from counter_app import languages
 from counter_app.errors import CatalogError, DownloadError
+from counter_app.store import pins
 from counter_app.store.catalog_entry import CatalogEntry, RemoteFile
 from counter_app.store.catalog_own import OWN_FORMAT, parse_own
 from counter_app.store.catalog_upstream import (
@@ -56,6 +64,9 @@ class CatalogSources:
     # Our own format (NLLB / Whisper / splitters): SHIPPED = the app's own file,
     # or a URL on a mirror.
     ct2: str | None = None
+    # Piper voice region per language where it differs from the language registry's
+    # (en_US, pt_BR, es_ES), e.g. {"es": "es_MX"}.
+    regions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, catalogs) -> CatalogSources:
@@ -65,7 +76,8 @@ class CatalogSources:
             return None if not value or value.strip().lower() == OFF else value
 
         return cls(vosk=url(catalogs.vosk), argos=url(catalogs.argos), piper=url(catalogs.piper),
-                   ct2=url(catalogs.ct2) if catalogs.ct2 else SHIPPED)
+                   ct2=url(catalogs.ct2) if catalogs.ct2 else SHIPPED,
+                   regions=dict(getattr(catalogs, "piper_regions", {}) or {}))
 
     def items(self) -> list[tuple[str, str]]:
         return [(name, url) for name, url in (("vosk", self.vosk), ("argos", self.argos),
@@ -77,6 +89,8 @@ class Catalog:
     entries: list[CatalogEntry] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)  # catalog names present
     shipped: list[str] = field(default_factory=list)  # of those, read from the app itself
+    warnings: list[str] = field(default_factory=list)  # malformed entries that were skipped
+    regions: dict[str, str] = field(default_factory=dict)  # see CatalogSources.regions
 
     @property
     def fetched(self) -> list[str]:
@@ -90,28 +104,36 @@ class Catalog:
     def find(self, name: str) -> CatalogEntry | None:
         return next((e for e in self.entries if e.name == name), None)
 
+    def region(self, code: str) -> str:
+        """The Piper voice region preferred for a language ("" when none)."""
+        return self.regions.get(code) or languages.get(code).piper or ""
+
 
 PARSERS = {"vosk": parse_vosk, "argos": parse_argos, "piper": parse_piper, "ct2": parse_own}
 
 
-def parse(name: str, raw: bytes, url: str) -> list[CatalogEntry]:
+def parse(name: str, raw: bytes, url: str, skipped: list[str] | None = None
+          ) -> list[CatalogEntry]:
+    """Entries of one catalog; malformed entries are skipped (listed in `skipped`)."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(f"The {name} catalog at {url} is not JSON ({exc}). Check the "
                            "catalog URL in the settings.") from exc
-    return PARSERS[name](data, url)
+    return PARSERS[name](data, url, skipped)
 
 
 # --- loading (cache first; network only on request) ------------------------------
 
 def load_catalogs(sources: CatalogSources, cache_dir: Path | None,
                   refresh: bool = False) -> Catalog:
-    """Catalogs from the cache; with refresh=True, fetched first (and cached)."""
-    catalog = Catalog()
+    """Catalogs from the cache; with refresh=True, fetched first (and cached).  Files
+    pinned in the cache folder's pins.json get their sizes and checksums back."""
+    catalog = Catalog(regions=dict(sources.regions))
     for name, url in sources.items():
         if url == SHIPPED:
-            catalog.entries += parse(name, shipped_catalog(name), SHIPPED_LABEL)
+            catalog.entries += parse(name, shipped_catalog(name), SHIPPED_LABEL,
+                                     catalog.warnings)
             catalog.loaded.append(name)
             catalog.shipped.append(name)
             continue
@@ -122,16 +144,17 @@ def load_catalogs(sources: CatalogSources, cache_dir: Path | None,
                 raw = fetch_bytes(url)
             except DownloadError as exc:
                 raise CatalogError(f"The {name} catalog could not be fetched: {exc}") from exc
-            entries = parse(name, raw, url)  # validate before caching
+            entries = parse(name, raw, url, catalog.warnings)  # validate before caching
             if cache_dir:
                 _write_cache(cache_dir, name, url, raw)
         else:
             raw = _read_cache(cache_dir, name, url) if cache_dir else None
             if raw is None:
                 continue
-            entries = parse(name, raw, url)
+            entries = parse(name, raw, url, catalog.warnings)
         catalog.entries += entries
         catalog.loaded.append(name)
+    catalog.entries = pins.apply(catalog.entries, cache_dir)
     return catalog
 
 

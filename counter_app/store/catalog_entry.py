@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 
 from counter_app.errors import CatalogError
+
+log = logging.getLogger(__name__)
+
+# A licence that forbids commercial use (CC BY-NC*, "non-commercial", "research only").
+_NON_COMMERCIAL = re.compile(r"\bNC\b|non-?commercial|research[- ]only", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,20 @@ class CatalogEntry:
     pairs: str = ""  # "any": a multilingual MT model serving every pair of its languages
     obsolete: bool = False
     format: str = ""  # ct2 MT: "nllb" | "m2m100" (see pipeline/mt_ct2.py)
+    region: str = ""  # Piper: the voice's locale, e.g. "en_US", "es_MX"
+    # Vosk: "" for the vendor's own line of models (vosk-model-small-fr-0.22), else the
+    # third-party tag in the name ("pguyot", "zamia", "rhasspy", "generic", "linto").
+    edition: str = ""
+
+    @property
+    def non_commercial(self) -> bool:
+        """Its licence forbids commercial use (an office should not rely on it)."""
+        return bool(_NON_COMMERCIAL.search(self.license))
+
+    @property
+    def version_key(self) -> tuple[int, ...]:
+        """The version's numbers for comparing (Vosk "0.22" > "0.3" > "0.15"; none: ())."""
+        return tuple(int(n) for n in re.findall(r"\d+", self.version))
 
     @property
     def size(self) -> int | None:
@@ -71,3 +92,31 @@ def need(item: dict, key: str, kinds: type | tuple, where: str):
     if not isinstance(value, kinds) or (isinstance(value, bool) and kinds is int):
         raise CatalogError(f"{where}: the field {key!r} has an unexpected value {value!r}.")
     return value
+
+
+def collect(items, parse_one, skipped: list[str] | None = None) -> list[CatalogEntry]:
+    """parse_one(index, item) -> CatalogEntry | None (None: not for this app) over a
+    catalog's items.  A malformed item (CatalogError) is skipped with a warning (and
+    its message appended to `skipped`); the rest still loads.  Only when no item at
+    all is readable is the whole catalog an error."""
+    entries: list[CatalogEntry] = []
+    problems: list[str] = []
+    readable = 0
+    for index, item in items:
+        try:
+            entry = parse_one(index, item)
+        except CatalogError as exc:
+            problems.append(str(exc))
+            continue
+        readable += 1
+        if entry is not None:
+            entries.append(entry)
+    if problems and not readable:
+        more = f" ({len(problems) - 1} more entries are malformed too)" if len(problems) > 1 \
+            else ""
+        raise CatalogError(problems[0] + more)
+    for problem in problems:
+        log.warning("Catalog entry skipped: %s", problem)
+    if skipped is not None:
+        skipped.extend(problems)
+    return entries

@@ -8,7 +8,8 @@ and sentence splitters; any engine with model folders in the engine table
 (default): one archive {url, size?, sha256?}; "files": loose files {files:
 [{name, url, size?, sha256?}]} put side by side in the model folder (`url`
 is then just the model's page).  A size or sha256 that is null or missing is
-unknown.  Relative URLs resolve against the catalog's own URL.
+unknown.  Relative URLs resolve against the catalog's own URL.  A malformed
+model is skipped with a warning; the rest still loads.
 """
 
 from __future__ import annotations
@@ -19,47 +20,49 @@ from urllib.parse import urljoin
 
 from counter_app import engines, languages
 from counter_app.errors import CatalogError, UnknownLanguageError
-from counter_app.store.catalog_entry import CatalogEntry, RemoteFile
+from counter_app.store.catalog_entry import CatalogEntry, RemoteFile, collect
 from counter_app.store.catalog_entry import need as _need
 
 OWN_FORMAT = "counter-app-catalog"
 
 
-def parse_own(data, url: str = "") -> list[CatalogEntry]:
+def parse_own(data, url: str = "", skipped: list[str] | None = None) -> list[CatalogEntry]:
     if not isinstance(data, dict) or data.get("format") != OWN_FORMAT:
         raise CatalogError(f"Catalog {url}: not a {OWN_FORMAT!r} file "
                            "(expected an object with \"format\": \"counter-app-catalog\").")
     if data.get("version") != 1:
         raise CatalogError(f"Catalog {url}: unsupported version {data.get('version')!r}.")
-    entries = []
-    for i, item in enumerate(_need(data, "models", list, f"Catalog {url}")):
-        where = f"Catalog {url}, model {i}"
-        kind = _need(item, "kind", str, where)
-        engine = _need(item, "engine", str, where)
-        if engine not in engines.store_kinds().get(kind, ()):
-            raise CatalogError(f"{where}: unknown kind/engine {kind!r}/{engine!r}.")
-        codes = _need(item, "languages", list, where)
-        license_ = _need(item, "license", str, where)
-        name = _safe_name(_need(item, "name", str, where), where, "name")
-        packaging = item.get("packaging", "zip")
-        if packaging == "files":
-            files = _own_files(_need(item, "files", list, where), url, where)
-        elif packaging == "zip":
-            link = _need(item, "url", str, where)
-            files = (RemoteFile(urljoin(url, link), name + ".zip", _size(item, where),
-                                sha256=_sha256(item, where)),)
-        else:
-            raise CatalogError(f"{where}: unknown packaging {packaging!r} "
-                               "(expected \"zip\" or \"files\").")
-        langs = _own_languages(codes, where)
-        if engine == "whisper" and name.endswith(".en"):
-            langs = ("en",)  # Whisper ".en" models are English-only
-        entries.append(CatalogEntry(
-            kind, engine, name, langs, files, packaging=packaging,
-            version=str(item.get("version", "")), license=license_, catalog="ct2",
-            pairs=str(item.get("pairs", "")), variant=str(item.get("variant", "")),
-            format=str(item.get("format", ""))))
-    return entries
+    models = _need(data, "models", list, f"Catalog {url}")
+    return collect(enumerate(models), lambda i, item: _own_entry(item, url, i), skipped)
+
+
+def _own_entry(item, url: str, i: int) -> CatalogEntry:
+    where = f"Catalog {url}, model {i}"
+    kind = _need(item, "kind", str, where)
+    engine = _need(item, "engine", str, where)
+    if engine not in engines.store_kinds().get(kind, ()):
+        raise CatalogError(f"{where}: unknown kind/engine {kind!r}/{engine!r}.")
+    codes = _need(item, "languages", list, where)
+    license_ = _need(item, "license", str, where)
+    name = _safe_name(_need(item, "name", str, where), where, "name")
+    packaging = item.get("packaging", "zip")
+    if packaging == "files":
+        files = _own_files(_need(item, "files", list, where), url, where)
+    elif packaging == "zip":
+        link = _need(item, "url", str, where)
+        files = (RemoteFile(urljoin(url, link), name + ".zip", _size(item, where),
+                            sha256=_sha256(item, where)),)
+    else:
+        raise CatalogError(f"{where}: unknown packaging {packaging!r} "
+                           "(expected \"zip\" or \"files\").")
+    langs = _own_languages(codes, where)
+    if engine == "whisper" and name.endswith(".en"):
+        langs = ("en",)  # Whisper ".en" models are English-only
+    return CatalogEntry(
+        kind, engine, name, langs, files, packaging=packaging,
+        version=str(item.get("version", "")), license=license_, catalog="ct2",
+        pairs=str(item.get("pairs", "")), variant=str(item.get("variant", "")),
+        format=str(item.get("format", "")))
 
 
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")

@@ -1,11 +1,18 @@
 """What a set of languages needs: ASR, MT both ways with the staff language, TTS.
 
-Preferences: Vosk small models (Whisper where Vosk has none: a model for
-that language before a multilingual one, then base, tiny, small: tiny is too
-weak outside English and small is three times the size); a direct Argos
-package, else two via English, else a multilingual CTranslate2 model (NLLB);
-the smallest Piper voice quality that sounds fine (low, then medium).  Models
-already installed are skipped.  Pure logic over a Catalog and a ModelStore.
+Preferences: a model whose licence allows commercial use before any other
+engine's non-commercial one (an office is not a research lab: Filipino's only
+Vosk model is CC-BY-NC-SA, so Whisper serves it; a non-commercial model is
+only the last resort, and the plan says so).  Then Vosk small models, Alpha
+Cephei's own line and the newest version first (vosk-model-small-fr-0.22, not
+the older third-party small-fr-pguyot-0.3); Whisper where Vosk has none: a
+model for that language before a multilingual one, then base, tiny, small
+(tiny is too weak outside English, small three times the size); a direct
+Argos package, else two via English, else a multilingual CTranslate2 model
+(NLLB); a Piper voice of the language's region (en_US, pt_BR, es_ES, or the
+catalogs.piper_regions setting) before other regions, the smallest quality
+that sounds fine (low, then medium).  Models already installed are skipped.
+Pure logic over a Catalog and a ModelStore.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from counter_app import engines, languages
+from counter_app.store import licences
 from counter_app.store.catalog import Catalog, CatalogEntry
 from counter_app.store.local import ModelStore
 
@@ -42,16 +50,28 @@ def _smallest(entries: list[CatalogEntry], rank=lambda e: 0) -> CatalogEntry | N
     return entries[0] if entries else None
 
 
+def _rank(row: engines.Engine, region: str):
+    """Sort key of one engine's entries for a language (before size)."""
+    def key(e: CatalogEntry) -> tuple:
+        return ("*" in e.languages,
+                bool(row.regional and region and e.region and e.region != region),
+                row.variant_rank(e.variant),
+                bool(row.newest_first and e.edition),
+                tuple(-n for n in e.version_key) if row.newest_first else ())
+    return key
+
+
 def best_entry(catalog: Catalog, kind: str, code: str) -> CatalogEntry | None:
-    """The download serving one language, engines in table order: within an engine
-    a model for that language before a multilingual one, then the engine's
-    preferred variants (its `variant_order`), then the smallest."""
-    for row in engines.of_kind(kind):
-        found = [e for e in catalog.for_kind(kind, row.name)
-                 if code in e.languages or "*" in e.languages]
-        if best := _smallest(found, lambda e, row=row: ("*" in e.languages,
-                                                        row.variant_rank(e.variant))):
-            return best
+    """The download serving one language: engines in table order, skipping models
+    whose licence forbids commercial use while any engine has another; within an
+    engine its preferences (_rank), then the smallest."""
+    region = catalog.region(code) if kind == "tts" else ""
+    for usable in (lambda e: not e.non_commercial, lambda e: True):
+        for row in engines.of_kind(kind):
+            found = [e for e in catalog.for_kind(kind, row.name)
+                     if (code in e.languages or "*" in e.languages) and usable(e)]
+            if best := _smallest(found, _rank(row, region)):
+                return best
     return None
 
 
@@ -88,8 +108,8 @@ def mt_entries(catalog: Catalog, store: ModelStore, source: str,
             return legs
     other = [e for row in rows if row.shared for e in catalog.for_kind("mt", row.name)
              if e.serves_pair(source, target)]
-    if best := _smallest(other):
-        return [best]
+    if best := _smallest(other, lambda e: licences.needs_acceptance(e.license)):
+        return [best]  # a permissive model before one whose licence needs acceptance
     return None
 
 
@@ -103,6 +123,7 @@ def plan(codes: list[str], catalog: Catalog, store: ModelStore,
         if not store.find("asr", code):
             if entry := asr_entry(catalog, code):
                 result.add(entry)
+                _note_licence(result, entry, lang)
             else:
                 result.missing.append(f"asr {code}")
         _plan_tts(result, catalog, store, lang)
@@ -131,6 +152,7 @@ def _plan_tts(result: Plan, catalog: Catalog, store: ModelStore, lang) -> None:
         return
     if entry := tts_entry(catalog, lang.code):
         result.add(entry)
+        _note_licence(result, entry, lang)
         return
     first = next(row for row in engines.of_kind("tts") if row.catalog)
     reason = lang.gap_reasons.get(
@@ -140,3 +162,11 @@ def _plan_tts(result: Plan, catalog: Catalog, store: ModelStore, lang) -> None:
     else:
         result.notes.append(f"{lang.code}: {reason}")
         result.missing.append(f"tts {lang.code}")
+
+
+def _note_licence(result: Plan, entry: CatalogEntry, lang) -> None:
+    """Say so when the only model the catalogs offer forbids commercial use."""
+    if entry.non_commercial:
+        result.notes.append(
+            f"{lang.code}: {entry.name} is the only {entry.kind} model the catalogs offer "
+            f"for {lang.english}, and its licence ({entry.license}) forbids commercial use.")
