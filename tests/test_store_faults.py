@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from counter_app.store import ModelStore, manifest
 from counter_app.store.health import disk_use, store_problem
 from counter_app.store.install import Installer
 from counter_app.store.manifest import RECORD_FILE, read_record
+from counter_app.store.packs import write_pack
+from counter_app.store.preflight import NotEnoughSpaceError
 from counter_app.store.verify import check_model
 from counter_app.ui.notices import error_text
 from tests.conftest import MT_FIXTURES
@@ -284,3 +287,16 @@ def test_app_start_clears_stale_staging_and_puts_back_a_half_swapped_model(root,
     assert window.isVisible()
     assert not stale.exists() and (model_dir(root) / "metadata.json").exists()
     assert check_model(ModelStore(root).find_mt("en", "ja"), load=False).problems == []
+
+
+def test_a_pack_larger_than_the_free_space_is_refused_with_the_numbers(root, tmp_path):
+    pack = write_pack([m for m in ModelStore(root).models() if not m.read_only],
+                      tmp_path / "office.zip")
+    target = tmp_path / "other-store"
+    free = 10 * 1024**2
+    with pytest.raises(NotEnoughSpaceError) as refused:
+        Installer(target, free_space=lambda path: free).import_path(pack)
+    assert re.search(r"office\.zip \(unpacked\) needs 3\d\.\d MB \(with 32\.0 MB to spare\) "
+                     r"but only 10\.0 MB is free", str(refused.value))
+    assert not debris(target) and ModelStore(target, include_packages=False).models() == []
+    assert Installer(target).import_path(pack)[0].name == NAME  # with room, it installs

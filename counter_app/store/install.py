@@ -24,8 +24,9 @@ from pathlib import Path
 
 from counter_app import engines
 from counter_app.errors import ArchiveError, StoreError
-from counter_app.store import archive, preflight
+from counter_app.store import archive, pins, preflight
 from counter_app.store.catalog import CatalogEntry, RemoteFile
+from counter_app.store.catalog_upstream import folder_licence
 from counter_app.store.download import Cancel, Progress, download, file_digest
 from counter_app.store.health import PARTIAL_DIR, check_writable, disk_errors, tree_size
 from counter_app.store.local import InstalledModel, ModelStore, describe
@@ -81,7 +82,8 @@ class Installer:
                 removed.append((partial, size))
             return removed
 
-    def staging(self):
+    def staging(self) -> contextlib.AbstractContextManager[Path]:
+        """A new staging folder in the store (hold the lock), deleted afterwards."""
         return staging_folder(self.root)
 
     def _fits(self, size: int, what: str) -> None:
@@ -104,10 +106,11 @@ class Installer:
             if entry.size:  # an archive and its unpacked files are on disk together
                 self._fits(entry.size * (1 if entry.packaging == "files" else 2), entry.name)
             if entry.packaging == "files":
-                self._download(entry, unpacked, progress, cancel)
+                new_pins = pins.measure(entry, self._download(entry, unpacked, progress, cancel))
                 folder = unpacked
             else:
                 [file] = self._download(entry, stage, progress, cancel)
+                new_pins = pins.measure(entry, [file])  # sizes/sha256 the catalog lacks
                 listing = preflight.check_archive(file, self.root, entry.engine,
                                                   max_bytes=self.max_bytes,
                                                   free_space=self.free_space)
@@ -122,7 +125,10 @@ class Installer:
                     encoding="utf-8")
             record = ModelRecord(**{k: v for k, v in entry.meta().items()
                                     if k in ModelRecord.__dataclass_fields__})
-            return self._put_in_place(folder, record, stage)
+            record.license = folder_licence(entry.engine, folder, record.license)  # MODEL_CARD
+            model = self._put_in_place(folder, record, stage)
+            pins.record_in_store(self.root, new_pins)  # the office copy of the catalog
+            return model
 
     def _doing(self, what: str):
         """disk_errors for `what` ("installing x") into this store."""
@@ -213,8 +219,10 @@ class Installer:
 
     # --- imports ----------------------------------------------------------------------
 
-    def import_path(self, path: str | Path) -> list[InstalledModel]:
-        """Install from a pack, a Vosk zip or folder, an .argosmodel, or a Piper voice."""
+    def import_path(self, path: str | Path, language: str | None = None
+                    ) -> list[InstalledModel]:
+        """Install from a pack, a Vosk zip or folder, an .argosmodel, or a Piper voice;
+        `language` (our code) for a model whose name and files do not tell it."""
         path = Path(path)
         if not path.exists():
             raise StoreError(f"{path} does not exist.")
@@ -222,7 +230,9 @@ class Installer:
                 self.staging() as stage:
             if path.is_dir():
                 self._fits(tree_size(path), path.name)
-                return [self._import_folder(path, stage, copy=True)]
+                source = path.parent.name if path.name == "model" else path.name
+                return [self._import_folder(path, stage, copy=True, source=source,
+                                            language=language)]
             if path.name.endswith(".onnx") or path.name.endswith(".onnx.json"):
                 return [self._import_piper(path, stage)]
             if zipfile.is_zipfile(path) and _is_pack(path):
@@ -230,10 +240,11 @@ class Installer:
             listing = preflight.check_archive(path, self.root, max_bytes=self.max_bytes,
                                               free_space=self.free_space)
             unpacked = archive.extract(path, stage / "unpacked", self.max_bytes, listing)
-            return [self._import_folder(unpacked, stage, copy=False, source=path.name)]
+            return [self._import_folder(unpacked, stage, copy=False, source=path.name,
+                                        language=language)]
 
     def _import_folder(self, folder: Path, stage: Path, copy: bool,
-                       source: str = "") -> InstalledModel:
+                       source: str = "", language: str | None = None) -> InstalledModel:
         source = source or folder.name
         rows = [row for row in engines.table() if row.has_models and row.importable]
         for row in rows:
@@ -244,7 +255,8 @@ class Installer:
         else:
             raise preflight.unknown_model(source, rows)
         name = _model_name(row, found, source)
-        model = describe(kind, engine, found, meta={"name": name})
+        meta = {"name": name, "languages": [language] if language else []}
+        model = describe(kind, engine, found, meta=meta)
         record = ModelRecord(name, kind, engine, list(model.languages) if model else [],
                              version=_version(row, name), source=f"import {source}")
         if copy:
@@ -261,12 +273,14 @@ class Installer:
         self._fits(onnx.stat().st_size + config.stat().st_size, onnx.name)
         folder = stage / "voice"
         folder.mkdir()
-        for file in (onnx, config):
+        card = onnx.with_name("MODEL_CARD")  # the voice's licence, when it came along
+        for file in (onnx, config, *([card] if card.is_file() else [])):
             self._copy(file, folder / file.name)
         name = onnx.name[:-5]
         model = describe("tts", "piper", folder)
         record = ModelRecord(name, "tts", "piper", list(model.languages) if model else [],
-                             source=f"import {onnx.name}")
+                             source=f"import {onnx.name}",
+                             license=folder_licence("piper", folder, ""))
         return self._put_in_place(folder, record, stage)
 
     def _copy(self, source: str | Path, target: str | Path) -> None:
