@@ -24,8 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import numpy as np  # noqa: E402
-
+from bench.common import rss_mb, speech_onset  # noqa: E402
 from counter_app.events import AudioChunk  # noqa: E402
 from counter_app.pipeline.asr_whisper import WhisperRecognizer  # noqa: E402
 from counter_app.pipeline.audio import read_wav, split  # noqa: E402
@@ -41,20 +40,8 @@ EN_TEXT = "I would like a copy of my residence certificate, please."
 TTS_TEXT = "番号札を取って、お待ちください。窓口は三番です。"
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
-
-
-def speech_onset(audio: AudioChunk) -> float:
-    samples = np.abs(audio.to_array().astype(np.int32))
-    return float(np.nonzero(samples > 0.02 * samples.max())[0][0]) / audio.rate
 
 
 def final_seconds(recognizer: WhisperRecognizer, audio: AudioChunk) -> float:

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.common import RawArgos, bench_store, rss_mb, timed  # noqa: E402
 from counter_app.pipeline.audio import MemorySink, WavFileSource  # noqa: E402
 from counter_app.pipeline.factory import EngineFactory  # noqa: E402
 from counter_app.pipeline.interpreter import TurnRequest  # noqa: E402
@@ -33,41 +34,18 @@ PHRASES = [line.split("\t")[2] for line in
 SAY = "번호표를 뽑아 주세요."
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def fixture_store(tmp: Path) -> ModelStore:
-    argos = tmp / "mt" / "argos"
-    argos.mkdir(parents=True)
-    for package in (ROOT / "tests/fixtures/mt").glob("*/metadata.json"):
-        (argos / package.parent.name).symlink_to(package.parent)
-    return ModelStore(tmp)
-
-
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
+    """The tiny Argos fixtures plus the packaged models (Vosk ko, Piper joe)."""
+    return bench_store(tmp)
 
 
 def raw_ct2_ms(package: Path, sentences: list[str]) -> float:
     """The same model called directly: sentencepiece + ctranslate2, no app code."""
-    import ctranslate2
-    import sentencepiece
-
-    sp = sentencepiece.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
-    translator = ctranslate2.Translator(str(package / "model"), compute_type="int8",
-                                        inter_threads=1, intra_threads=1)  # as the adapter
-    translator.translate_batch([sp.encode(sentences[0], out_type=str)])  # warm up
+    raw = RawArgos(package)
+    raw.translate(sentences[0])  # warm up
     start = time.perf_counter()
     for sentence in sentences:
-        result = translator.translate_batch([sp.encode(sentence, out_type=str)], beam_size=4,
-                                            length_penalty=0.2, replace_unknowns=True)
-        sp.decode(result[0].hypotheses[0])
+        raw.translate(sentence)
     return (time.perf_counter() - start) / len(sentences) * 1000
 
 
