@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from counter_app import languages
 from counter_app.config import CatalogSettings
 from counter_app.errors import CounterAppError
 from counter_app.store.availability import (  # noqa: F401 (re-exported)
@@ -29,6 +30,7 @@ from counter_app.store.health import (
 )
 from counter_app.store.install import Installer
 from counter_app.store.local import ModelStore
+from counter_app.store.model_language import needs_language
 from counter_app.store.packs import models_for, write_pack
 from counter_app.store.resolve import Plan, plan
 from counter_app.store.verify import check_model
@@ -81,6 +83,9 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="install from a pack, Vosk zip/folder, .argosmodel, "
                                       "or Piper .onnx (+ .onnx.json)")
     p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--lang", dest="language", default=None, metavar="CODE",
+                   help="the model's language (e.g. ko) when neither its folder name nor "
+                        "its files tell it")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("pack", help="write the models some languages need into one zip")
@@ -154,6 +159,8 @@ def install_languages(args, store: ModelStore) -> int:
     check_writable(store.root)  # before anything is fetched
     with disk_errors(f"saving the catalogs into {store.root / CATALOG_CACHE}"):
         catalog = load_catalogs(_sources(args), store.root / CATALOG_CACHE, refresh=True)
+    for warning in catalog.warnings:
+        print(f"warning: skipped a malformed catalog entry: {warning}", file=sys.stderr)
     wanted = plan(args.languages, catalog, store)
     if not wanted.entries:
         show_plan(wanted)
@@ -182,9 +189,15 @@ def cmd_install(args) -> int:
 
 def cmd_import(args) -> int:
     def run(a) -> int:
+        code = languages.get(a.language).code if getattr(a, "language", None) else None
+        if code is None and (unknown := [p for p in a.paths if needs_language(p)]):
+            print(f"error: {unknown[0]} holds a Vosk model whose language neither its folder "
+                  "name nor its files tell; give it: counter-app models import --lang CODE "
+                  f"{unknown[0]}  (codes: counter-app languages)", file=sys.stderr)
+            return 1
         installer = Installer(_store(a))
         for path in a.paths:
-            for model in installer.import_path(path):
+            for model in installer.import_path(path, language=code):
                 print(f"imported {model.kind}/{model.engine}/{model.name} "
                       f"({', '.join(model.languages)})")
         return 0

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from counter_app import languages
+from counter_app.store.model_language import language_from_files
 
 _VOSK_NAME = re.compile(r"vosk-model-(?:small-)?([a-z]{2}(?:-[a-z]{2})?)", re.I)
 
@@ -28,6 +29,8 @@ def vosk_languages(path: Path, meta: dict) -> tuple[str, ...]:
     lang = languages.from_vosk(code) if code else None
     if lang is None and code in languages.LANGUAGES:
         lang = languages.LANGUAGES[code]
+    if lang is None and not meta.get("languages"):  # a renamed folder: its README may say
+        lang = languages.LANGUAGES.get(language_from_files(path) or "")
     return (lang.code,) if lang else _recorded(meta)
 
 

@@ -81,12 +81,21 @@ def apply(entries: list[CatalogEntry], cache_dir: Path | None) -> list[CatalogEn
     return out
 
 
-def measure(entry: CatalogEntry, files: list[tuple[RemoteFile, Path]]) -> list[Pin]:
-    """Pins for the downloaded files the catalog left unpinned (sha256 read from disk)."""
+def measure(entry: CatalogEntry, paths: list[Path]) -> list[Pin]:
+    """Pins for the just-downloaded files of entry (in entry.files order) that the
+    catalog left unpinned (sha256 read from disk)."""
     from counter_app.store.download import file_digest
 
     return [Pin(remote.url, path.stat().st_size, file_digest(path, "sha256"), entry.name)
-            for remote, path in files if unpinned(remote) and path.is_file()]
+            for remote, path in zip(entry.files, paths, strict=False)
+            if unpinned(remote) and path.is_file()]
+
+
+def record_in_store(store_root: Path, new: list[Pin]) -> None:
+    """record() into the store's catalog folder (where load_catalogs reads them)."""
+    from counter_app.store.health import CATALOG_CACHE
+
+    record(Path(store_root) / CATALOG_CACHE, new)
 
 
 def record(cache_dir: Path, pins: list[Pin]) -> None:
