@@ -258,7 +258,8 @@ def test_shipped_catalog_is_used_when_the_setting_is_empty(tmp_path, no_network)
         catalog = load_catalogs(sources, tmp_path / "cache", refresh=refresh)
         assert (catalog.loaded, catalog.shipped, catalog.fetched) == (["ct2"], ["ct2"], [])
         assert {"faster-whisper-tiny", "faster-whisper-base", "faster-whisper-small",
-                "nllb-200-distilled-600M-ct2-int8"} == {e.name for e in catalog.entries}
+                "m2m100-418M-ct2", "nllb-200-distilled-600M-ct2-int8"} == {
+            e.name for e in catalog.entries}
     assert not (tmp_path / "cache").exists()  # nothing fetched, nothing cached
     wanted = plan(["th"], catalog, ModelStore(tmp_path / "store", include_packages=False))
     names = [e.name for e in wanted.entries]

@@ -14,6 +14,7 @@ from pathlib import Path
 from counter_app import languages
 from counter_app.config import CatalogSettings
 from counter_app.errors import CounterAppError
+from counter_app.store import licences
 from counter_app.store.availability import (  # noqa: F401 (re-exported)
     LanguageAvailability,
     human_size,
@@ -78,6 +79,7 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
     p.add_argument("-y", "--yes", action="store_true", help="do not ask before downloading")
     p.add_argument("--no-verify-load", action="store_true",
                    help="skip loading each model with its engine")
+    _add_accept_licence(p)
     p.set_defaults(func=cmd_install)
 
     p = sub.add_parser("import", help="install from a pack, Vosk zip/folder, .argosmodel, "
@@ -94,6 +96,7 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--download", action="store_true",
                    help="install missing models from the catalogs first")
     p.add_argument("-y", "--yes", action="store_true")
+    _add_accept_licence(p)
     p.set_defaults(func=cmd_pack)
 
     p = sub.add_parser("list", help="installed models")
@@ -112,6 +115,13 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
                    help="also delete partial downloads kept for resuming")
     p.set_defaults(func=cmd_clean)
     return models
+
+
+def _add_accept_licence(parser) -> None:
+    parser.add_argument(licences.CLI_FLAG, "--accept-license", dest="accept_licences",
+                        action="append", default=[], metavar="LICENCE",
+                        help="accept a non-commercial model licence for this install, "
+                             "e.g. cc-by-nc-4.0 (NLLB-200); refused without it")
 
 
 def _store(args) -> ModelStore:
@@ -146,7 +156,7 @@ def show_plan(wanted: Plan, out=None) -> None:
     out = out or sys.stdout  # looked up per call (tests and callers may redirect it)
     for entry in wanted.entries:
         print(f"  {entry.kind:3} {entry.engine:7} {entry.name:40} {human_size(entry.size):>10}"
-              f"  {entry.license}", file=out)
+              f"  {entry.license}  {licences.plan_flag(entry.license)}".rstrip(), file=out)
     for note in wanted.notes:
         print(f"  note: {note}", file=out)
     for gap in wanted.missing:
@@ -168,10 +178,12 @@ def install_languages(args, store: ModelStore) -> int:
                                          if wanted.missing else "everything is installed."))
         return 0
     show_plan(wanted)
+    licences.check_accepted(wanted.entries, getattr(args, "accept_licences", []))
     if not args.yes and (not sys.stdin.isatty()
                          or input("Download and install? [y/N] ").lower() != "y"):
         print("Nothing installed.")
         return 1
+    licences.record_acceptance(store.root, wanted.entries, via="cli")
     installer = Installer(store, validate=not getattr(args, "no_verify_load", False))
     progress = StderrProgress()
     for entry in wanted.entries:  # one bar per model, summed over its files
@@ -220,7 +232,7 @@ def cmd_list(args) -> int:
     for model in _reading_store(args).models():
         flag = " (read-only, from a package)" if model.read_only else ""
         print(f"{model.kind:3} {model.engine:7} {model.name:40} {','.join(model.languages):12}"
-              f"{flag}")
+              f" {licences.list_label(licences.installed_licence(model))}{flag}")
     return 0
 
 
