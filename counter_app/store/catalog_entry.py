@@ -7,11 +7,9 @@ import re
 from dataclasses import dataclass
 
 from counter_app.errors import CatalogError
+from counter_app.store import licences
 
 log = logging.getLogger(__name__)
-
-# A licence that forbids commercial use (CC BY-NC*, "non-commercial", "research only").
-_NON_COMMERCIAL = re.compile(r"\bNC\b|non-?commercial|research[- ]only", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +46,7 @@ class CatalogEntry:
     @property
     def non_commercial(self) -> bool:
         """Its licence forbids commercial use (an office should not rely on it)."""
-        return bool(_NON_COMMERCIAL.search(self.license))
+        return licences.needs_acceptance(self.license)
 
     @property
     def version_key(self) -> tuple[int, ...]:

@@ -160,16 +160,31 @@ _LICENCE_SECTION = re.compile(r"^#+\s*licen[cs]e\s*$\n+(.+?)(?:\n\s*\n|\n#|\Z)",
                               re.I | re.M | re.S)
 
 
+_CC_URL = re.compile(r"creativecommons\.org/(?:licenses/([a-z-]+)|publicdomain/(zero))/"
+                     r"([\d.]+)", re.I)
+
+
+def _named(value: str) -> str:
+    """A licence URL that names a well-known licence, as that name plus the URL."""
+    if match := _CC_URL.search(value):
+        kind = "0" if match.group(2) else " " + match.group(1).upper()
+        return f"CC{kind} {match.group(3)} ({value})"
+    if "unlicense.org" in value.lower():
+        return f"Unlicense ({value})"
+    return value
+
+
 def model_card_licence(text: str) -> str:
-    """The licence a Piper MODEL_CARD states: its "* License: ..." line ("CC BY 4.0",
-    a licence URL; "See URL" becomes "see <the dataset URL>"), else the first
-    paragraph of a "## License" section, else NO_CARD_LICENCE."""
+    """The licence a Piper MODEL_CARD states: its "* License: ..." line ("CC BY 4.0";
+    a Creative Commons or Unlicense URL becomes its name plus the URL; "See URL"
+    becomes "see <the dataset URL>"), else the first paragraph of a "## License"
+    section, else NO_CARD_LICENCE."""
     if match := _LICENCE_LINE.search(text):
         value = match.group(1)
         if value.lower().startswith("see url") and (url := _URL_LINE.search(text)):
             return f"see {url.group(1)}"
         if value:
-            return value
+            return _named(value)
     if match := _LICENCE_SECTION.search(text):
         return " ".join(match.group(1).split())[:200]
     return NO_CARD_LICENCE

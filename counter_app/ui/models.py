@@ -34,6 +34,7 @@ from counter_app.store.health import CATALOG_CACHE
 from counter_app.store.install import Installer
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan, plan
+from counter_app.ui import import_language
 from counter_app.ui.download_messages import StatusLine, explain
 from counter_app.ui.i18n import tr
 from counter_app.ui.model_tables import (  # noqa: F401 (LanguageChooser re-exported)
@@ -330,10 +331,13 @@ class ModelManagerDialog(QDialog):
     def import_paths(self, paths: Sequence[str | Path]) -> bool:
         """Install offline packs or loose model files/folders, with full checks."""
         store = self.store
+        if (chosen := import_language.ask_missing(self, paths)) is None:
+            return False  # a model of unknown language, and staff cancelled its chooser
 
         def work() -> list[InstalledModel]:
             installer = Installer(store)
-            return [model for path in paths for model in installer.import_path(path)]
+            return [model for path in paths
+                    for model in installer.import_path(path, language=chosen.get(str(path)))]
 
         def done(models: list[InstalledModel]) -> None:
             self.changed = True
