@@ -12,13 +12,19 @@ directly or in `model/`), its SentencePiece model (`*.model`) and our
 One loaded model serves every pair of its languages: source tokens are
 `[source token] + pieces + ["</s>"]`, the target token is forced as the first
 output (`target_prefix`) and stripped again.  Language tokens come from the
-registry (`Language.nllb`, or `__xx__` for M2M-100).  Sentences are split by
-our offline splitter and decoded like mt_argos (beam 4, length penalty 0.2).
+registry (`Language.nllb`, e.g. `vie_Latn`) for format "nllb", and are
+`__xx__` (ISO 639-1, e.g. `__vi__`) for format "m2m100": M2M-100 418M (MIT) is
+the permissive default for Vietnamese (docs/mt_models.md).  Its CTranslate2
+conversion keeps the vocabulary as `shared_vocabulary.txt` and ends it with
+`madeupword0..7`; any language token or made-up word in an output is dropped.
+Sentences are split by our offline splitter and decoded like mt_argos (beam 4,
+length penalty 0.2).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import weakref
@@ -37,6 +43,8 @@ EOS = "</s>"
 BEAM_SIZE = 4
 LENGTH_PENALTY = 0.2
 MAX_BATCH_TOKENS = 32
+# Tokens never shown: any language token of either layout, M2M-100's made-up words.
+_NOT_TEXT = re.compile(r"__[a-z]{2,3}__|[a-z]{3}_[A-Z][a-z]{3}|madeupword\d+")
 _VOCABULARIES = ("shared_vocabulary.json", "shared_vocabulary.txt", "source_vocabulary.json",
                  "source_vocabulary.txt")
 
@@ -109,7 +117,7 @@ class Ct2Model:
     def _decode(self, tokens: list[str], target_token: str) -> str:
         if tokens[:1] == [target_token]:
             tokens = tokens[1:]
-        pieces = [t for t in tokens if t not in self._specials]
+        pieces = [t for t in tokens if t not in self._specials and not _NOT_TEXT.fullmatch(t)]
         return self._sentencepiece.decode_pieces(pieces).strip()
 
     def _language_token(self, code: str) -> str:

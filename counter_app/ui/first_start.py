@@ -288,10 +288,11 @@ class FirstStartDialog(QDialog):
         if not self.plan or not self.plan.entries:
             return False
         entries, total, store = list(self.plan.entries), self.plan.total_size, self.store
+        accepted = self.plan_page.accepted_licences()  # its non-commercial licence box
         partial = store.root / PARTIAL_DIR
         resuming = partial.is_dir() and any(partial.iterdir())
         return self._start(tr("fs_resuming") if resuming else f"{tr('mm_installing')}…",
-                           lambda task: install_entries(store, entries, total, task),
+                           lambda task: install_entries(store, entries, total, task, accepted),
                            self._ready, cancellable=True)
 
     # --- (b) import an office pack -------------------------------------------------------

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -28,14 +29,26 @@ from PySide6.QtWidgets import (
 
 from counter_app import languages
 from counter_app.errors import DownloadError
+from counter_app.store import licences
 from counter_app.store.availability import LanguageAvailability, human_size
 from counter_app.store.catalog import CatalogEntry
 from counter_app.store.install import Installer
 from counter_app.store.local import InstalledModel, ModelStore
 from counter_app.store.resolve import Plan
 from counter_app.ui.download_messages import StatusLine
-from counter_app.ui.i18n import tr
+from counter_app.ui.i18n import add_strings, tr
+from counter_app.ui.style import TOUCH_PX
 from counter_app.ui.tasks import Task
+
+add_strings({
+    "lic_non_commercial": ("⚠ 非商用ライセンス", "⚠ Non-commercial licence"),
+    "lic_unknown": ("不明", "unknown"),
+    "lic_accept": ("非商用ライセンス {licences} に同意します（{models}。営利目的には使えません）",
+                   "I accept the non-commercial licence {licences} ({models}; not for "
+                   "commercial use)"),
+    "lic_refused": ("ライセンスに同意していないため、ダウンロードしませんでした。",
+                    "Nothing was downloaded: the licence was not accepted."),
+})
 
 _EXTRA_STYLE = """
 QLabel#mmStatus[error="true"] { color: #b91c1c; font-weight: bold; }
@@ -47,9 +60,13 @@ QPushButton:disabled, QPushButton#next:disabled { color: #6b7280; background: #e
 
 
 def install_entries(store: ModelStore, entries: Sequence[CatalogEntry], total: int,
-                    task: Task) -> list[InstalledModel]:
+                    task: Task, accepted: Sequence[str] = ()) -> list[InstalledModel]:
     """Worker thread: install catalog entries one after another with summed progress
-    (reported as (done, total, label)), stopping at the first failure or a cancel."""
+    (reported as (done, total, label)), stopping at the first failure or a cancel.
+    A non-commercial licence not among `accepted` refuses the whole plan before any
+    download (licences.LicenceNotAcceptedError); an accepted one is recorded."""
+    licences.check_accepted(entries, accepted)
+    licences.record_acceptance(store.root, entries, via="gui")
     installer = Installer(store)
     progress = PlanProgress(total, lambda *value: task.report(value))
     installed = []
@@ -140,6 +157,16 @@ def _download_text(row: LanguageAvailability, have_catalog: bool) -> str:
     return f"{size} ({tr('mm_partly_in_catalog')})" if gaps else size
 
 
+def licence_text(licence: str) -> str:
+    """A licence cell: the name, flagged when it forbids commercial use."""
+    if licences.needs_acceptance(licence):
+        return f"{tr('lic_non_commercial')} · {licence}"
+    kind = licences.classify(licence)
+    shown = licence.strip() or tr("lic_unknown")
+    return shown if kind in (licences.PERMISSIVE, licences.ATTRIBUTION) or not licence.strip() \
+        else f"{shown} ({tr('lic_unknown')})"
+
+
 def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -221,8 +248,8 @@ def fill_models(table: QTableWidget, models: Sequence[tuple[InstalledModel, int]
     for i, (model, size) in enumerate(models):
         origin = (f"{tr('mm_read_only_short')} · {model.source}" if model.read_only
                   else str(model.meta.get("source") or model.source))
-        cells = [kind_label(model.kind), model.engine, model.name,
-                 model_languages(model), human_size(size), origin]
+        cells = [kind_label(model.kind), model.engine, model.name, model_languages(model),
+                 human_size(size), origin, licence_text(licences.installed_licence(model))]
         for column, text in enumerate(cells):
             item = _item(text, str(model.path))
             if model.read_only:
@@ -240,6 +267,15 @@ class PlanPage(QGroupBox):
         self.table = _table([tr("mm_kind"), tr("mm_engine"), tr("mm_name"),
                              tr("mm_language"), tr("mm_size"), tr("mm_licence")])
         layout.addWidget(self.table, 1)
+        self.accept_box = QCheckBox()  # shown when a licence needs acceptance
+        self.accept_box.setStyleSheet(f"QCheckBox {{ min-height: {TOUCH_PX}px; color: #b91c1c;"
+                                      f" font-weight: bold; }} QCheckBox::indicator {{ "
+                                      f"width: {TOUCH_PX}px; height: {TOUCH_PX}px; }}")
+        self.accept_box.toggled.connect(lambda _: self.update_confirm())
+        self.accept_box.hide()
+        self.needs: dict[str, list[str]] = {}  # licence -> models needing its acceptance
+        self.has_entries = False
+        layout.addWidget(self.accept_box)
         self.notes = StatusLine("note")  # gaps in the UI language; the store's notes: 詳細
         layout.addWidget(self.notes)
         self.total = QLabel()
@@ -259,9 +295,19 @@ class PlanPage(QGroupBox):
         for i, entry in enumerate(wanted.entries):
             cells = [kind_label(entry.kind), entry.engine, entry.name,
                      "→".join(entry.languages) if entry.kind == "mt" and not entry.pairs
-                     else ", ".join(entry.languages), _size(entry.size), entry.license]
+                     else ", ".join(entry.languages), _size(entry.size),
+                     licence_text(entry.license)]
             for column, text in enumerate(cells):
                 table.setItem(i, column, _item(text))
+                if licences.needs_acceptance(entry.license):
+                    table.item(i, column).setForeground(Qt.GlobalColor.darkRed)
+        self.needs = licences.needing_acceptance(wanted.entries)
+        self.accept_box.setChecked(False)
+        self.accept_box.setVisible(bool(self.needs))
+        self.accept_box.setText(tr("lic_accept").format(
+            licences=", ".join(sorted({e.license for e in wanted.entries
+                                       if licences.needs_acceptance(e.license)})),
+            models=", ".join(name for names in self.needs.values() for name in names)))
         gaps = plan_gaps(wanted.missing)
         self.notes.show_message(f"{tr('mm_plan_missing')}: {gaps}" if gaps else "",
                                 detail="\n".join(wanted.notes))
@@ -275,7 +321,17 @@ class PlanPage(QGroupBox):
         else:
             self.total.setText(f"<b>{tr('mm_plan_nothing')}</b>")
             self.confirm_button.setText(tr("mm_confirm_download"))
-        self.confirm_button.setEnabled(bool(wanted.entries))
+        self.has_entries = bool(wanted.entries)
+        self.update_confirm()
+
+    def accepted_licences(self) -> list[str]:
+        """The licences the admin accepted on this plan (none unless the box is ticked)."""
+        return list(self.needs) if self.accept_box.isChecked() else []
+
+    def update_confirm(self) -> None:
+        """Download only with something to download and every licence accepted."""
+        self.confirm_button.setEnabled(self.has_entries and (
+            not self.needs or self.accept_box.isChecked()))
 
 
 class OverviewPage(QSplitter):
@@ -286,7 +342,8 @@ class OverviewPage(QSplitter):
         self.languages = _table([tr("mm_language"), tr("mm_asr"), tr("mm_mt"),
                                  tr("mm_tts"), tr("mm_missing"), tr("mm_to_download")])
         self.models = _table([tr("mm_kind"), tr("mm_engine"), tr("mm_name"),
-                              tr("mm_language"), tr("mm_size"), tr("mm_origin")])
+                              tr("mm_language"), tr("mm_size"), tr("mm_origin"),
+                              tr("mm_licence")])
         self.remove_button = QPushButton(tr("mm_remove"))
         models_box = QGroupBox(tr("mm_installed"))
         models_layout = QVBoxLayout(models_box)

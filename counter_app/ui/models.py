@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.config import Settings
 from counter_app.errors import CounterAppError
+from counter_app.store import licences
 from counter_app.store.availability import (
     LanguageAvailability,
     Overview,
@@ -174,7 +175,7 @@ class ModelManagerDialog(QDialog):
         self.progress_box.hide()
         for button in self._actions:
             button.setEnabled(True)
-        self.confirm_button.setEnabled(bool(self.plan and self.plan.entries))
+        self.plan_page.update_confirm()
 
     def _job_finished(self, result: object) -> None:
         on_done, self._on_done = self._on_done, _ignore  # no cycle back to self
@@ -292,20 +293,27 @@ class ModelManagerDialog(QDialog):
         self.pages.setCurrentIndex(1)
 
     def start_install(self) -> bool:
-        """Download and install the shown plan, with progress and Cancel."""
+        """Download and install the shown plan, with progress and Cancel; refused
+        while a non-commercial licence in it is not accepted (the plan's tick box)."""
         if not self.plan or not self.plan.entries:
             return False
         entries, total = list(self.plan.entries), self.plan.total_size
+        accepted = self.plan_page.accepted_licences()
+        if licences.pending(entries, accepted):
+            self.show_status(tr("lic_refused"), error=True)
+            return False
         self.show_status("")
-        started = self._start(tr("mm_installing"), lambda: self._install(entries, total),
+        started = self._start(tr("mm_installing"),
+                              lambda: self._install(entries, total, accepted),
                               self._installed, cancellable=True)
         if started:
             self.progress_label.setText(f"{tr('mm_installing')}…")
         return started
 
-    def _install(self, entries: list[CatalogEntry], total: int) -> list[InstalledModel]:
+    def _install(self, entries: list[CatalogEntry], total: int,
+                 accepted: list[str]) -> list[InstalledModel]:
         """Worker thread: one entry after another, stopping at the first failure."""
-        return install_entries(self.store, entries, total, self._task)
+        return install_entries(self.store, entries, total, self._task, accepted)
 
     def _installed(self, models: list[InstalledModel]) -> None:
         self.changed = True
