@@ -99,7 +99,9 @@ class ImportLanguageDialog(QDialog):
 
 def ask_language(parent: QWidget | None, path: str | Path) -> str | None:
     """The language staff choose for the model at path, None when they cancel."""
-    dialog = ImportLanguageDialog(Path(path).name, parent)
+    path = Path(path)
+    shown = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    dialog = ImportLanguageDialog(shown, parent)
     return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
