@@ -246,3 +246,23 @@ def test_model_manager_asks_then_imports_the_nameless_folder(qtbot, tmp_path, na
     assert [m.languages for m in store.models("asr")] == [("ko",)]
     monkeypatch.setattr(import_language, "ask_language", lambda parent, path: None)
     assert manager.import_paths([nameless_ko]) is False  # cancelled: nothing started
+
+
+def test_install_says_which_catalog_entries_were_skipped(served, tmp_path, capsys):
+    root, base, _ = served
+    good = {"lang": "fr", "lang_text": "French", "md5": "8873b1234503f6edd55f54bfff31cf3e",
+            "name": "vosk-model-small-fr-0.22", "obsolete": "false", "size": 42233323,
+            "size_text": "40.3MiB", "type": "small", "url": "vosk-model-small-fr-0.22.zip",
+            "version": "0.22"}
+    broken = {key: value for key, value in good.items() if key != "size"}
+    (root / "model-list.json").write_text(json.dumps([broken, good]))
+    sources = CatalogSources(vosk=f"{base}/model-list.json", argos=None, piper=None, ct2=None)
+    assert run_cli("models", "--store", str(tmp_path / "store"), "install", "th", "-y",
+                   catalogs=sources) == 0
+    captured = capsys.readouterr()
+    assert "warning: skipped a malformed catalog entry" in captured.err
+    assert "entry 0: the field 'size' is missing" in captured.err
+    assert "Nothing to download" in captured.out
+    loaded = load_catalogs(sources, tmp_path / "store" / "catalogs")  # cached as fetched
+    assert [e.name for e in loaded.entries] == ["vosk-model-small-fr-0.22"]
+    assert len(loaded.warnings) == 1
