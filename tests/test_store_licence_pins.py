@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,18 @@ def test_install_says_which_catalog_entries_were_skipped(served, tmp_path, capsy
     loaded = load_catalogs(sources, tmp_path / "store" / "catalogs")  # cached as fetched
     assert [e.name for e in loaded.entries] == ["vosk-model-small-fr-0.22"]
     assert len(loaded.warnings) == 1
+
+
+def test_archive_of_a_nameless_vosk_folder_needs_lang(tmp_path, nameless_ko, capsys):
+    archive_path = tmp_path / "office-asr.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_STORED) as zf:
+        for file in sorted(nameless_ko.rglob("*")):
+            zf.write(file, f"model/{file.relative_to(nameless_ko).as_posix()}")
+    store = tmp_path / "store"
+    assert run_cli("models", "--store", str(store), "import", str(archive_path)) == 1
+    err = capsys.readouterr().err
+    assert "languages cannot be read" in err and f"--lang CODE {archive_path}" in err
+    assert ModelStore(store, include_packages=False).models() == [] and no_debris(store)
+    assert run_cli("models", "--store", str(store), "import", str(archive_path),
+                   "--lang", "ko") == 0
+    assert "imported asr/vosk/office-asr (ko)" in capsys.readouterr().out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from counter_app import languages
 from counter_app.config import CatalogSettings
-from counter_app.errors import CounterAppError
+from counter_app.errors import CounterAppError, StoreError
 from counter_app.store import licences
 from counter_app.store.availability import (  # noqa: F401 (re-exported)
     LanguageAvailability,
@@ -209,7 +209,14 @@ def cmd_import(args) -> int:
             return 1
         installer = Installer(_store(a))
         for path in a.paths:
-            for model in installer.import_path(path, language=code):
+            try:
+                imported = installer.import_path(path, language=code)
+            except StoreError as exc:  # e.g. an archive whose model names no language
+                if code is None and "languages cannot be read" in str(exc):
+                    raise StoreError(f"{exc} Give its language: counter-app models import "
+                                     f"--lang CODE {path}") from exc
+                raise
+            for model in imported:
                 print(f"imported {model.kind}/{model.engine}/{model.name} "
                       f"({', '.join(model.languages)})")
         return 0
