@@ -282,3 +282,68 @@ def test_archive_of_a_nameless_vosk_folder_needs_lang(tmp_path, nameless_ko, cap
     assert run_cli("models", "--store", str(store), "import", str(archive_path),
                    "--lang", "ko") == 0
     assert "imported asr/vosk/office-asr (ko)" in capsys.readouterr().out
+
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+class HubHandler(Handler):
+    """Hugging Face's resolve URLs: X-Repo-Commit on every answer; the big file
+    (LFS) redirects to a CDN path that carries no such header."""
+
+    def do_GET(self):  # noqa: N802
+        if self.path.startswith("/rhasspy/") and self.path.endswith("/main/" + JOE.name):
+            self.requests.append((self.path, ""))
+            self.send_response(302)
+            self.send_header("Location", "/cdn" + self.path)
+            self.send_header("X-Repo-Commit", COMMIT)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def end_headers(self):
+        if self.path.startswith("/rhasspy/"):  # not the CDN
+            self.send_header("X-Repo-Commit", COMMIT)
+        super().end_headers()
+
+
+def test_a_moving_branch_is_pinned_to_the_commit_it_served(tmp_path):
+    root = tmp_path / "hub"
+    for ref in ("main", COMMIT):
+        folder = root / "rhasspy" / "voice" / "resolve" / ref
+        folder.mkdir(parents=True)
+        for file in (JOE, JOE_CONFIG):
+            shutil.copyfile(file, folder / file.name)
+    (root / "cdn" / "rhasspy" / "voice" / "resolve" / "main").mkdir(parents=True)
+    os.link(root / "rhasspy/voice/resolve/main" / JOE.name,
+            root / "cdn/rhasspy/voice/resolve/main" / JOE.name)
+    handler = type("H", (HubHandler,), {"root": root, "drop_after": {}, "requests": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        catalog = {"format": "counter-app-catalog", "version": 1, "models": [
+            {"kind": "tts", "engine": "piper", "name": VOICE, "languages": ["en"],
+             "license": "MIT", "packaging": "files", "url": "https://huggingface.co/x",
+             "files": [{"name": f.name, "url": f"rhasspy/voice/resolve/main/{f.name}"}
+                       for f in (JOE, JOE_CONFIG)]}]}
+        (root / "ct2.json").write_text(json.dumps(catalog))
+        sources = CatalogSources(vosk=None, argos=None, piper=None, ct2=f"{base}/ct2.json")
+        cache = tmp_path / "store" / "catalogs"
+        [entry] = load_catalogs(sources, cache, refresh=True).entries
+        Installer(tmp_path / "store").install(entry)
+        pinned = pins.read(cache)
+        assert {pin.revision for pin in pinned.values()} == {COMMIT}  # via redirect too
+        [again] = load_catalogs(sources, cache, refresh=True).entries
+        assert [f.url for f in again.files] == [
+            f"{base}/rhasspy/voice/resolve/{COMMIT}/{f.name}" for f in (JOE, JOE_CONFIG)]
+        # main moves on (a retrained voice): installs still get the pinned file
+        (root / "rhasspy/voice/resolve/main" / JOE.name).write_bytes(b"retrained" * 1000)
+        handler.requests.clear()
+        model = Installer(tmp_path / "store").install(again)
+        assert sha256(model.path / JOE.name) == sha256(JOE)
+        assert all(f"/resolve/{COMMIT}/" in path for path, _ in handler.requests)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -63,6 +63,8 @@ class _NoOtherSchemes(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         check_url(newurl)
+        if revision := headers.get("X-Repo-Commit"):  # Hugging Face: before its CDN
+            SERVED_REVISIONS[req.full_url] = revision
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -115,12 +117,19 @@ def download(url: str, dest: Path, *, size: int | None = None, md5: str | None =
     return dest
 
 
+# url -> the commit a Hugging Face style server said it served (X-Repo-Commit);
+# store/pins.py pins a moving branch to it after a verified install.
+SERVED_REVISIONS: dict[str, str] = {}
+
+
 def _fetch_into(url: str, part: Path, size: int | None, progress: Progress | None,
                 cancel: Cancel | None, label: str, timeout: float) -> int:
     start = part.stat().st_size if part.exists() else 0
     if size and start >= size:
         return size
     with open_url(url, timeout, start) as response:
+        if revision := response.headers.get("X-Repo-Commit"):
+            SERVED_REVISIONS[url] = revision
         if start and response.status != 206:
             start = 0  # the server ignored Range: start over
         length = int(response.headers.get("Content-Length") or 0)

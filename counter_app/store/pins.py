@@ -7,10 +7,14 @@ its size and sha256 here, in `<store>/catalogs/pins.json`; every later
 catalog load fills them in (load_catalogs), so a mirror that later serves a
 changed file is refused by the download's size/checksum check instead of
 being installed.  Files a catalog already pins (a sha256 or md5) are left
-to the catalog.
+to the catalog.  A file fetched from a moving Hugging Face branch
+(`…/resolve/main/…`) whose server named the commit it served (X-Repo-Commit)
+is also pinned to that revision: later installs fetch `…/resolve/<commit>/…`,
+the very same file, even after the branch moved on.
 
 Format: {"format": "counter-app-pins", "version": 1,
-"files": {url: {"size": bytes, "sha256": hex, "model": name, "pinned": iso date}}}.
+"files": {url: {"size": bytes, "sha256": hex, "model": name, "pinned": iso date,
+"revision": commit or absent}}}.
 A damaged file is ignored with a warning (nothing is pinned then) and
 replaced by the next recorded install.
 """
@@ -22,6 +26,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -41,6 +46,17 @@ class Pin:
     sha256: str
     model: str = ""
     pinned: str = ""  # date recorded
+    revision: str = ""  # the commit a moving branch was pinned to ("" = none)
+
+    def pinned_url(self) -> str:
+        """The URL with its `/resolve/<branch>/` replaced by the pinned commit."""
+        if not self.revision:
+            return self.url
+        return _RESOLVE.sub(lambda m: f"{m.group(1)}{self.revision}/", self.url, count=1)
+
+
+_RESOLVE = re.compile(r"(/resolve/)[^/]+/")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 def unpinned(remote: RemoteFile) -> bool:
@@ -57,7 +73,8 @@ def read(cache_dir: Path) -> dict[str, Pin]:
         if not isinstance(files, dict):
             raise ValueError("not a counter-app-pins file")
         return {url: Pin(url, int(info["size"]), str(info["sha256"]).lower(),
-                         str(info.get("model", "")), str(info.get("pinned", "")))
+                         str(info.get("model", "")), str(info.get("pinned", "")),
+                         _commit(info.get("revision")))
                 for url, info in files.items()}
     except FileNotFoundError:
         return {}
@@ -74,7 +91,8 @@ def apply(entries: list[CatalogEntry], cache_dir: Path | None) -> list[CatalogEn
     out = []
     for entry in entries:
         files = tuple(
-            dataclasses.replace(f, size=pins[f.url].size, sha256=pins[f.url].sha256)
+            dataclasses.replace(f, url=pins[f.url].pinned_url(), size=pins[f.url].size,
+                                sha256=pins[f.url].sha256)
             if f.url in pins and unpinned(f) else f
             for f in entry.files)
         out.append(dataclasses.replace(entry, files=files) if files != entry.files else entry)
@@ -84,9 +102,11 @@ def apply(entries: list[CatalogEntry], cache_dir: Path | None) -> list[CatalogEn
 def measure(entry: CatalogEntry, paths: list[Path]) -> list[Pin]:
     """Pins for the just-downloaded files of entry (in entry.files order) that the
     catalog left unpinned (sha256 read from disk)."""
-    from counter_app.store.download import file_digest
+    from counter_app.store.download import SERVED_REVISIONS, file_digest
 
-    return [Pin(remote.url, path.stat().st_size, file_digest(path, "sha256"), entry.name)
+    return [Pin(remote.url, path.stat().st_size, file_digest(path, "sha256"), entry.name,
+                revision=_commit(SERVED_REVISIONS.get(remote.url))
+                if _RESOLVE.search(remote.url) else "")
             for remote, path in zip(entry.files, paths, strict=False)
             if unpinned(remote) and path.is_file()]
 
@@ -108,11 +128,17 @@ def record(cache_dir: Path, pins: list[Pin]) -> None:
         return
     stamp = time.strftime("%Y-%m-%d")
     files = {pin.url: {"size": pin.size, "sha256": pin.sha256, "model": pin.model,
-                       "pinned": pin.pinned or stamp}
+                       "pinned": pin.pinned or stamp,
+                       **({"revision": pin.revision} if pin.revision else {})}
              for pin in [*known.values(), *new]}
     _write_atomic(cache_dir / PINS_FILE,
                   {"format": PINS_FORMAT, "version": 1, "files": files})
     log.info("Pinned %d file(s) of %s", len(new), ", ".join(sorted({p.model for p in new})))
+
+
+def _commit(value) -> str:
+    """A full commit id, else "" (a branch name is no pin)."""
+    return value if isinstance(value, str) and _COMMIT.fullmatch(value) else ""
 
 
 def _write_atomic(path: Path, data: dict) -> None:
