@@ -101,3 +101,36 @@ def test_turns_and_timers_leave_counts_alone(window, qtbot):
     # a few per widget it builds) only keeps an immortal-to-be object alive.
     drift = [a - b for a, b in zip(after, before, strict=True)]
     assert min(drift) > -100, f"None/True/False lost references over 15 turns: {drift}"
+
+
+@pytest.mark.no_qt_log  # pytest-qt's Python message handler itself costs references
+def test_a_customer_builds_no_new_widgets(window, qtbot):
+    """What the counter screen does per turn and per customer: bubbles on both halves,
+    stages, partials, the wipe.  Bubbles are reused, so after the first customers
+    None's count stays flat (PySide6 6.11 keeps a reference to None for each widget
+    it builds: +31 per bubble, which added up to +67,000 an hour in bench/gui_soak.py).
+    Qt's log is not captured here: pytest-qt's Python message handler, called for
+    every "propagateSizeHints" warning of the offscreen platform, adds references
+    of its own (the app installs no handler)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    halves = ((window.staff, window.resident), (window.resident, window.staff))
+    before = _counts()
+    for customer in range(305):
+        if customer == 5:  # the first customers build the bubbles
+            before = _counts()
+        for panel, other in halves:
+            for stage in ("listening", "recognizing", "translating", "speaking", ""):
+                panel.show_stage(stage)
+                other.show_stage(stage)
+            panel.show_partial("번호표")
+            panel.add_own("번호표를 뽑아 주세요", "↩ 番号札を取ってください", ["⚙ 機械翻訳"])
+            other.add_other("番号札を取ってください", ["⚙ 機械翻訳"])
+        window.next_customer(ask_language=False)
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+    drift = [a - b for a, b in zip(_counts(), before, strict=True)]
+    assert max(abs(d) for d in drift) < 60, f"None/True/False moved over 300 customers: {drift}"
+    assert len(window.staff.history.bubbles()) == 0  # wiped, yet kept for reuse

@@ -172,7 +172,7 @@ def screen_captions(qtbot, window, library, tmp_path) -> list[QWidget]:
 
 
 def screen_language_picker(qtbot, window, library, tmp_path) -> list[QWidget]:
-    return [_show(qtbot, window._language_picker("ko"))]
+    return [_show(qtbot, window._language_picker("ko", asking_next=False))]
 
 
 def screen_first_start(qtbot, window, library, tmp_path) -> list[QWidget]:

@@ -46,7 +46,7 @@ def test_detection_is_offered_when_the_model_exists(make_window, qtbot, monkeypa
     if detection.unavailable_reason is None:  # a Whisper model is installed here
         pytest.skip("needs the state without a multilingual model first")
     picker = _next(window, qtbot)
-    assert picker.detect_button is None  # no model: not offered
+    assert picker.detect_button.isHidden()  # no model: not offered
     picker.reject()
     listened = []
     monkeypatch.setattr(detection, "unavailable_reason", None)
@@ -69,3 +69,19 @@ def test_the_picker_fits_the_window_without_sideways_scrolling(make_window, qtbo
     qtbot.waitUntil(lambda: area.widget().width() > 0, timeout=2000)
     assert area.horizontalScrollBar().maximum() == 0
     picker.grab().save(str(shots_dir / f"next-customer-picker-{size[0]}x{size[1]}.png"))
+
+
+def test_one_picker_is_reused_and_refreshed(make_window, qtbot, monkeypatch):
+    """Each customer gets the same picker, repainted: no pile of hidden dialogs, and
+    a language whose models arrived meanwhile shows its new path."""
+    window = make_window()
+    first = _next(window, qtbot)
+    first.buttons["vi"].click()
+    assert window.resident.language.code == "vi"
+    monkeypatch.setattr(window.session.store, "can_translate", lambda s, t: t != "th")
+    again = _next(window, qtbot)
+    assert again is first and again.chosen is None
+    assert not any(button.isChecked() for button in again.buttons.values())
+    assert "⇄✗" in again.buttons["th"].text() and "⇄✗" not in again.buttons["vi"].text()
+    again.reject()
+    assert window.resident.language.code == "vi"

@@ -73,7 +73,8 @@ class ConversationWindow(QMainWindow):
     settings_button = None
     captions_button = None
     caption_window = None  # caption mode while it is open
-    next_language_picker = None  # the picker 次のお客様 opened
+    next_language_picker = None  # the one language picker (次のお客様, a tap on the language)
+    _asking_next_language = False
     notices_dialog = None  # licences and credits while open
     first_start = None  # ui.first_start: install / import / continue, opened by the banner
     setup_requested = Signal()  # the banner was tapped: show the first-start flow
@@ -237,7 +238,7 @@ class ConversationWindow(QMainWindow):
         self.settings.conversation.rotate_resident_half = rotated
 
     def pick_language(self) -> str | None:
-        picker = self._language_picker(self.resident.language.code)
+        picker = self._language_picker(self.resident.language.code, asking_next=False)
         if picker.exec() and picker.chosen:
             self.set_resident_language(picker.chosen)
         return picker.chosen
@@ -246,18 +247,31 @@ class ConversationWindow(QMainWindow):
         """After 次のお客様: ask the new resident's language (a tap, or 🌍 to detect
         it from speech; typed text is checked as the resident types).  Closing the
         picker keeps the previous language."""
-        picker = self._language_picker(None)
-        picker.accepted.connect(lambda: picker.chosen and self.set_resident_language(
-            picker.chosen))
+        picker = self._language_picker(None, asking_next=True)
         picker.show()
-        self.next_language_picker = picker
+        picker.raise_()
         return picker
 
-    def _language_picker(self, current: str | None) -> LanguagePicker:
+    def _language_picker(self, current: str | None, asking_next: bool) -> LanguagePicker:
+        """The one picker of this window, refreshed: readiness may have changed."""
         detection = self.language_detection
         detect = None if detection is None or detection.unavailable_reason else detection.listen
-        return LanguagePicker(self.voice_ready, current, self, path=self.session.path,
-                              detect=detect)
+        picker = self.next_language_picker
+        if picker is None:
+            picker = LanguagePicker(self.voice_ready, current, self, path=self.session.path,
+                                    detect=detect)
+            picker.accepted.connect(self._next_language_chosen)
+            self.next_language_picker = picker
+        else:
+            picker.refresh(current, detect)
+            picker.fit(self)
+        self._asking_next_language = asking_next
+        return picker
+
+    def _next_language_chosen(self) -> None:
+        picker = self.next_language_picker
+        if self._asking_next_language and picker.chosen:
+            self.set_resident_language(picker.chosen)
 
     def set_resident_language(self, code: str) -> None:
         self.settings.conversation.resident_language = code

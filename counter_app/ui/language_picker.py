@@ -23,6 +23,10 @@ add_strings({"detect_by_speech": ("話してもらって言語を判定", "Speak
 
 
 class LanguagePicker(QDialog):
+    """Every language in its own script, with what works for it.  The counter keeps
+    one picker and refreshes it for each customer (`refresh`) instead of building
+    thirty buttons again."""
+
     def __init__(self, voice_ready: Callable[[str], bool], current: str | None = None,
                  parent: QWidget | None = None, columns: int = 5,
                  path: Callable[[str], object] | None = None,
@@ -33,6 +37,8 @@ class LanguagePicker(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("choose_language"))
         self.chosen: str | None = None
+        self.voice_ready, self.path = voice_ready, path
+        self._painted: dict[str, tuple[str, bool]] = {}  # code: (label, ready) shown
         width, height = self._size_for(parent)
         columns = min(columns, max(3, (width - 60) // 205))  # no sideways scrolling
         layout = QVBoxLayout(self)
@@ -48,26 +54,9 @@ class LanguagePicker(QDialog):
         self.buttons: dict[str, QPushButton] = {}
         codes = [c for c in languages.TEXT_LANGUAGES if c != languages.STAFF_LANGUAGE]
         for index, code in enumerate(codes):
-            lang = languages.get(code)
-            ready = voice_ready(code)
-            english = lang.english.split(" (")[0]  # the native name carries the variant
-            label = f"{lang.native}\n{english}"
-            if path is not None:
-                steps = path(code)
-                marks = [("◉", steps.speak), ("⇄", steps.read), ("🔊", steps.hear)]
-                label += "\n" + "  ".join(sign if ok else f"{sign}✗" for sign, ok in marks)
-            elif not ready:
-                label += f"\n⌨ {tr('missing_models')}"
-            button = QPushButton(label)
-            tall = 112 if path is not None else 88  # three lines (two without the path)
+            button = QPushButton()
             button.setMinimumWidth(190)
-            button.setStyleSheet(f"font-size: 20px; min-height: {tall}px;")
             button.setCheckable(True)
-            button.setChecked(code == current)
-            button.setProperty("voice_ready", ready)
-            if not ready:
-                button.setStyleSheet(f"font-size: 20px; min-height: {tall}px; color: #6b7280; "
-                                     "border-style: dashed;")
             button.clicked.connect(lambda _=False, c=code: self._choose(c))
             grid.addWidget(button, index // columns, index % columns)
             self.buttons[code] = button
@@ -75,13 +64,47 @@ class LanguagePicker(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
         layout.addWidget(scroll, 1)
-        self.detect_button = None
-        if detect is not None:
-            self.detect_button = QPushButton("🌍 " + tr("detect_by_speech"))
-            self.detect_button.setMinimumHeight(64)
-            self.detect_button.clicked.connect(lambda: (self.reject(), detect()))
-            layout.addWidget(self.detect_button)
+        self._detect = detect
+        self.detect_button = QPushButton("🌍 " + tr("detect_by_speech"))
+        self.detect_button.setMinimumHeight(64)
+        self.detect_button.clicked.connect(self._detect_clicked)
+        layout.addWidget(self.detect_button)
+        self.refresh(current, detect)
         self.resize(width, height)
+
+    def refresh(self, current: str | None, detect: Callable[[], None] | None = None) -> None:
+        """Paths and readiness as they are now (models may have been installed), the
+        current language checked, 🌍 offered when `detect` is given.  Only what changed
+        is repainted."""
+        self.chosen = None
+        self._detect = detect
+        self.detect_button.setVisible(detect is not None)
+        for code, button in self.buttons.items():
+            label, ready = self._label(code)
+            if self._painted.get(code) != (label, ready):
+                self._painted[code] = (label, ready)
+                button.setText(label)
+                tall = 112 if self.path is not None else 88  # three lines (two without)
+                faded = "" if ready else " color: #6b7280; border-style: dashed;"
+                button.setStyleSheet(f"font-size: 20px; min-height: {tall}px;{faded}")
+                button.setProperty("voice_ready", ready)
+            button.setChecked(code == current)
+
+    def _label(self, code: str) -> tuple[str, bool]:
+        lang = languages.get(code)
+        ready = self.voice_ready(code)
+        english = lang.english.split(" (")[0]  # the native name carries the variant
+        label = f"{lang.native}\n{english}"
+        if self.path is not None:
+            steps = self.path(code)
+            marks = [("◉", steps.speak), ("⇄", steps.read), ("🔊", steps.hear)]
+            label += "\n" + "  ".join(sign if ok else f"{sign}✗" for sign, ok in marks)
+        elif not ready:
+            label += f"\n⌨ {tr('missing_models')}"
+        return label, ready
+
+    def fit(self, parent: QWidget | None) -> None:
+        self.resize(*self._size_for(parent))
 
     @staticmethod
     def _size_for(parent: QWidget | None) -> tuple[int, int]:
@@ -90,6 +113,12 @@ class LanguagePicker(QDialog):
         if parent is not None and parent.isVisible():
             width, height = min(width, parent.width() - 24), min(height, parent.height() - 24)
         return width, height
+
+    def _detect_clicked(self) -> None:
+        detect = self._detect
+        self.reject()
+        if detect is not None:
+            detect()
 
     def _choose(self, code: str) -> None:
         self.chosen = code

@@ -182,13 +182,13 @@ class SidePanel(QWidget):
 
     def add_own(self, text: str, back_translation: str | None, hints: list[str]) -> Bubble:
         note = f"↩ {back_translation}" if back_translation else ""
-        return self.history.add(Bubble(text, note, own=True, hint=" · ".join(hints),
-                                       point_size=self.point_size, rtl=self.language.rtl))
+        return self.history.add_line(text, note, own=True, hint=" · ".join(hints),
+                                     point_size=self.point_size, rtl=self.language.rtl)
 
     def add_other(self, translation: str, hints: list[str]) -> Bubble:
-        return self.history.add(Bubble(translation, own=False, hint=" · ".join(hints),
-                                       point_size=int(self.point_size * 1.25),
-                                       rtl=self.language.rtl))
+        return self.history.add_line(translation, own=False, hint=" · ".join(hints),
+                                     point_size=int(self.point_size * 1.25),
+                                     rtl=self.language.rtl)
 
     def clear(self) -> None:
         self.history.clear()

@@ -126,39 +126,75 @@ class Bubble(QFrame):
 
     Under the app's style sheet the text size comes from style.bubble_px (the
     other side's words 1.25× one's own), so a text-size change resizes every
-    bubble; `point_size` is the size where no style sheet is set.
+    bubble; `point_size` is the size where no style sheet is set.  A bubble is
+    refilled (`fill`) when BubbleList reuses it for a later customer.
     """
 
     def __init__(self, text: str, note: str = "", own: bool = False, hint: str = "",
                  point_size: int = 20, rtl: bool = False):
         super().__init__()
-        self.setObjectName("own" if own else "other")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
-        self.text_label = QLabel(text)
+        self.text_label = QLabel()
         self.text_label.setObjectName("bubble_text")
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = QFont()
-        font.setPointSize(point_size)
-        self.text_label.setFont(font)
-        if rtl:
-            self.text_label.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-            self.text_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.text_label)
-        self.note_label = QLabel(note)
+        self.note_label = QLabel()
         self.note_label.setWordWrap(True)
         self.note_label.setObjectName("note")
-        self.note_label.setVisible(bool(note))
         layout.addWidget(self.note_label)
-        self.hint_label = QLabel(hint)
+        self.hint_label = QLabel()
         self.hint_label.setObjectName("hint")
-        self.hint_label.setVisible(bool(hint))
         layout.addWidget(self.hint_label)
+        self._point_size = 0
+        self._rtl: bool | None = None
+        self.fill(text, note, own, hint, point_size, rtl)
+
+    def fill(self, text: str, note: str = "", own: bool = False, hint: str = "",
+             point_size: int = 20, rtl: bool = False) -> Bubble:
+        """Show this content.  Only what changed is set: each Qt call with an object
+        or enum argument costs PySide6 6.11 a reference to None (see
+        tests/test_refcount_guard.py), and a reused bubble should cost none."""
+        name = "own" if own else "other"
+        if self.objectName() != name:
+            self.setObjectName(name)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        if point_size != self._point_size:
+            self._point_size = point_size
+            font = QFont()
+            font.setPointSize(point_size)
+            self.text_label.setFont(font)
+        if rtl != self._rtl:
+            self._rtl = rtl
+            self.text_label.setLayoutDirection(
+                Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+            self.text_label.setAlignment(
+                Qt.AlignmentFlag.AlignRight if rtl
+                else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.text_label.setText(text)
+        self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
+        self.hint_label.setText(hint)
+        self.hint_label.setVisible(bool(hint))
+        return self
+
+    def empty(self) -> None:
+        """Forget the content (a wiped customer's words stay nowhere)."""
+        for label in (self.text_label, self.note_label, self.hint_label):
+            label.clear()
 
 
 class BubbleList(QScrollArea):
-    """Scrollable history that follows the newest line."""
+    """Scrollable history that follows the newest line.
+
+    Bubbles of a wiped customer are emptied and hidden where they are, and the next
+    customer's lines fill them from the top: a working day builds no new widgets
+    once the first customers are served, and never moves one in the layout (each
+    such Qt call costs PySide6 6.11 a reference to None)."""
+
+    SPARE_MAX = 200
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -168,18 +204,38 @@ class BubbleList(QScrollArea):
         self._layout = QVBoxLayout(inner)
         self._layout.addStretch(1)
         self.setWidget(inner)
+        self._all: list[Bubble] = []  # in layout order; the first `_shown` are in use
+        self._shown = 0
         self.verticalScrollBar().rangeChanged.connect(
             lambda _lo, hi: self.verticalScrollBar().setValue(hi))
 
     def add(self, bubble: Bubble) -> Bubble:
-        self._layout.addWidget(bubble)
+        """A bubble built elsewhere, as the newest line."""
+        self._layout.insertWidget(1 + self._shown, bubble)  # after the stretch
+        self._all.insert(self._shown, bubble)
+        self._shown += 1
         return bubble
 
+    def add_line(self, text: str, note: str = "", own: bool = False, hint: str = "",
+                 point_size: int = 20, rtl: bool = False) -> Bubble:
+        """A new line at the bottom, in the next emptied bubble when there is one."""
+        if self._shown < len(self._all):
+            bubble = self._all[self._shown].fill(text, note, own, hint, point_size, rtl)
+            bubble.show()
+            self._shown += 1
+            return bubble
+        return self.add(Bubble(text, note, own, hint, point_size, rtl))
+
     def bubbles(self) -> list[Bubble]:
-        return [self._layout.itemAt(i).widget() for i in range(self._layout.count())
-                if isinstance(self._layout.itemAt(i).widget(), Bubble)]
+        """The lines in use, oldest first."""
+        return self._all[:self._shown]
 
     def clear(self) -> None:
         for bubble in self.bubbles():
-            self._layout.removeWidget(bubble)
-            bubble.deleteLater()
+            bubble.empty()
+            bubble.hide()
+        self._shown = 0
+        while len(self._all) > self.SPARE_MAX:
+            extra = self._all.pop()
+            self._layout.removeWidget(extra)
+            extra.deleteLater()
