@@ -131,14 +131,43 @@ def save_settings(window, settings: config.Settings) -> None:
         window.staff.show_status("⚠ " + save_failed(exc))
 
 
+def reload_settings(window, result=None) -> None:
+    """Settings changed on disk (an office set was applied): take them in place, so
+    everything holding the settings sees them, and show the result on the staff half."""
+    from dataclasses import fields, is_dataclass
+
+    from counter_app.ui.fleet_sync import show_sync_result
+    from counter_app.ui.style import stylesheet
+
+    fresh, current = config.load(), window.settings
+    for item in fields(current):
+        value = getattr(fresh, item.name)
+        if is_dataclass(value):
+            vars(getattr(current, item.name)).update(vars(value))
+        else:
+            setattr(current, item.name, value)
+    window.setStyleSheet(stylesheet(current.conversation.font_scale))
+    window.resident.setStyleSheet(stylesheet(current.conversation.font_scale))
+    if window.phrase_panel is not None:
+        window.phrase_panel.reload()
+    window.refresh_readiness()
+    show_sync_result(window, result)
+
+
 def open_settings(window, admin_actions=()) -> None:
     from counter_app.ui.admin_pin import admin_allowed
+    from counter_app.ui.fleet_sync import FleetPanel
+    from counter_app.ui.i18n import tr
     from counter_app.ui.settings_dialog import SettingsDialog
     from counter_app.ui.style import stylesheet
 
     if not admin_allowed(window):  # the admin PIN, when one is set
         return
     dialog = SettingsDialog(window.settings, window, list(admin_actions))
+    mirror = FleetPanel(store_root=window.session.store.root, library=window.session.library,
+                        busy=lambda: bool(window.active or window.conversation.exchanges))
+    mirror.applied.connect(lambda result: (dialog.reject(), reload_settings(window, result)))
+    dialog.add_tab(mirror, tr("fleet_title"))
     if dialog.exec():
         settings = dialog.apply()
         save_settings(window, settings)
@@ -154,13 +183,21 @@ def run(models_dir: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     report = config.load_report()
     settings = report.settings
+    from counter_app.ui.fleet_sync import show_sync_result, sync_before_start
+
+    # the office mirror first (enrolled tablets only), before any conversation
+    fleet = sync_before_start(store_root=models_dir or settings.models_dir)
+    if fleet is not None and fleet.changes:
+        report = config.load_report()
+        settings = report.settings
     session = open_session(settings, models_dir,
                            stats=UsageStats(enabled=settings.usage_statistics))
     window = compose_window(session)
     session.preload()
     from counter_app.ui.notices import show_startup_notices
 
-    show_startup_notices(window, report.problems, session.store.root)
+    show_sync_result(window, fleet)
+    show_startup_notices(window, report.problems, session.store.root)  # these matter more
     window.resize(1280, 800)
     window.show()
     from counter_app.ui.first_start import show_first_start_if_empty

@@ -267,3 +267,37 @@ def test_city_report_fields_are_checked_and_saved(qtbot, dialog, tmp_path, monke
         "shinjuku-1", "http://hall.example/counts/", "ward1", "/etc/counter-app/report-password")
     for field in (city.ward, city.url, city.user, city.password_file):
         assert field.height() >= 44
+
+
+def test_the_office_mirror_tab_and_an_applied_set_reload_the_settings(qtbot, window):
+    """Settings → 市の配信: the enrolment panel is a tab; when a sync applies an
+    office set, the dialog closes without saving over it and the counter takes the
+    new settings in place."""
+    from counter_app.app import open_settings
+    from counter_app.fleet.sync import SyncResult
+    from counter_app.ui.fleet_sync import FleetPanel
+
+    conv = window.settings.conversation
+    fresh = config.Settings()
+    fresh.conversation.resident_language = "ko"
+    fresh.conversation.idle_timeout_minutes = 7  # what the office set says
+    fresh.conversation.speak_translations = not conv.speak_translations
+    config.save(fresh)
+    seen = {}
+
+    def inside(modal) -> None:
+        titles = [modal.tabs.tabText(i) for i in range(modal.tabs.count())]
+        seen["titles"] = titles
+        panel = modal.tabs.widget(titles.index("市の配信")).widget()
+        assert isinstance(panel, FleetPanel)
+        assert panel.enroll_button.height() >= 44 and not panel.sync_button.isEnabled()
+        panel.applied.emit(SyncResult("ok", "Office set 3 applied.", changes=["settings"],
+                                      serial=3))
+
+    run_modal(lambda: open_settings(window), inside)
+    assert "市の配信" in seen["titles"]
+    assert window.settings.conversation is conv  # the same object, updated in place
+    assert conv.idle_timeout_minutes == 7 and conv.speak_translations == fresh.conversation.\
+        speak_translations
+    assert config.load().conversation.idle_timeout_minutes == 7  # not saved over
+    assert window.staff.status.text() == "✔ 市の配信（第 3 版）を取り込みました。"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -126,7 +126,10 @@ def show_sync_result(window, result: SyncResult | None) -> None:
 
 
 class FleetPanel(QWidget):
-    """Enrol this tablet and sync by hand (for the admin settings)."""
+    """Enrol this tablet and sync by hand (for the admin settings).  `applied` carries
+    a sync result that changed something (the app then reloads its settings)."""
+
+    applied = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, folder: Path | None = None,
                  **sync_options):
@@ -196,5 +199,10 @@ class FleetPanel(QWidget):
             self._show_state()
             self.result.setText(str(error))
 
+        def done(result: SyncResult) -> None:
+            self._show_state()
+            if result.status == "ok" and result.changes:
+                self.applied.emit(result)
+
         run_task(lambda task: sync(folder=self.folder, **self.sync_options),
-                 on_done=lambda _result: self._show_state(), on_failed=failed, parent=self)
+                 on_done=done, on_failed=failed, parent=self)

@@ -163,6 +163,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(880, 700)
 
+    def add_tab(self, content: QWidget, title: str) -> None:
+        """A further tab (e.g. the office mirror), scrolling like the others."""
+        self.tabs.addTab(self._page(content), title)
+
     @staticmethod
     def _page(content: QWidget) -> QScrollArea:
         area = QScrollArea()
