@@ -70,6 +70,9 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     from counter_app.ui.kpi_question import attach_kpi_question
 
     attach_kpi_question(window)  # the weekly continued-use question on the staff half
+    from counter_app.ui.fleet_schedule import attach_daily_sync
+
+    attach_daily_sync(window)  # the office mirror once a day, when nobody is at the counter
     return window
 
 

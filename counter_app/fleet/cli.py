@@ -37,6 +37,8 @@ def add_commands(subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("enroll", help="follow an office mirror (URL and its public key)")
     p.add_argument("url")
     p.add_argument("--key", required=True, help="public key file or its base64 text")
+    p.add_argument("--hour", type=int, choices=range(24), metavar="0-23",
+                   help="also sync once a day from this hour on, when the counter is idle")
     p.set_defaults(func=cmd_enroll)
 
     p = sub.add_parser("sync", help="fetch what changed, verify it, apply it atomically")
@@ -96,7 +98,7 @@ def cmd_publish(args) -> int:
 def cmd_enroll(args) -> int:
     from counter_app.fleet.sync import enroll
 
-    enrollment = enroll(args.url, args.key)
+    enrollment = enroll(args.url, args.key, daily_hour=args.hour)
     print(f"Enrolled: {enrollment['url']} (key {enrollment['key_id']}). "
           "Run `counter-app fleet sync`.")
     return 0

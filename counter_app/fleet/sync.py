@@ -26,6 +26,7 @@ from counter_app.fleet import signing
 from counter_app.fleet.apply import Prepared, apply, installed_digests, prepare
 from counter_app.fleet.fetch import ChecksumError, Fetcher, FetchError, sha256_bytes
 from counter_app.fleet.manifest import MANIFEST, SIGNATURE, Manifest, ManifestError, parse
+from counter_app.fleet.schedule import check_hour
 from counter_app.fleet.signing import SignatureError
 from counter_app.fleet.state import fleet_dir, load_state, now, save_state, write_atomic
 from counter_app.phrasebook.library import Library
@@ -57,17 +58,20 @@ class SyncResult:
         return self.status in (OK, UNCHANGED)
 
 
-def enroll(url: str, key: str, folder: Path | None = None) -> dict:
-    """Remember the mirror URL and its public key (a PEM file or base64 text)."""
+def enroll(url: str, key: str, folder: Path | None = None, daily_hour: int | None = None
+           ) -> dict:
+    """Remember the mirror URL and its public key (a PEM file or base64 text), and
+    the hour (0–23) from which the app syncs by itself once a day (None: it does not)."""
     folder = folder or fleet_dir()
     check_url(url)
+    check_hour(daily_hour)
     public = signing.read_public(key)
     state = load_state(folder)
     if state.get("enrollment", {}).get("public_key") not in (None, public):
         state.pop("validators", None)  # another city key: nothing cached is trusted
     state["enrollment"] = {"url": url if url.endswith("/") else url + "/",
                            "public_key": public, "key_id": signing.key_id(public),
-                           "enrolled_at": now()}
+                           "enrolled_at": now(), "daily_hour": daily_hour}
     save_state(folder, state)
     return state["enrollment"]
 

@@ -77,6 +77,7 @@ class ConversationWindow(QMainWindow):
     _asking_next_language = False
     notices_dialog = None  # licences and credits while open
     first_start = None  # ui.first_start: install / import / continue, opened by the banner
+    daily_sync = None  # ui.fleet_schedule.DailySync: the office mirror once a day
     setup_requested = Signal()  # the banner was tapped: show the first-start flow
 
     def __init__(self, session: CounterSession, bridge: CoreBridge,

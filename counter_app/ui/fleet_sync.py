@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +68,9 @@ add_strings({
     "fleet_apply": ("配信の取り込みが途中で止まりました。詳しくは「詳細」をご覧ください。",
                     "Applying the office set stopped. See the details."),
     "fleet_bad_enroll": ("登録できません：{detail}", "Cannot enroll: {detail}"),
+    "fleet_hour": ("毎日の自動同期", "Daily sync"),
+    "fleet_hour_off": ("しない（起動時と手動のみ）", "Off (at start-up and by hand)"),
+    "fleet_hour_suffix": (" 時以降、窓口が空いたとき", ":00 or later, when the counter is idle"),
 })
 
 
@@ -146,8 +150,13 @@ class FleetPanel(QWidget):
         self.key.setPlaceholderText("5TJrBxlENQTsGdV+YAwP7m1h1EFOYMST8MLqYY/++/s=")
         for field in (self.url, self.key):
             field.setMinimumHeight(TOUCH_PX + 8)
+        self.hour = QSpinBox(minimum=-1, maximum=23)
+        self.hour.setSpecialValueText(tr("fleet_hour_off"))  # -1: by hand and at start only
+        self.hour.setSuffix(tr("fleet_hour_suffix"))
+        self.hour.setMinimumHeight(TOUCH_PX + 8)
         form.addRow(tr("fleet_url"), self.url)
         form.addRow(tr("fleet_key"), self.key)
+        form.addRow(tr("fleet_hour"), self.hour)
         layout.addLayout(form)
         buttons = QHBoxLayout()
         self.enroll_button = QPushButton(tr("fleet_enroll"))
@@ -172,6 +181,8 @@ class FleetPanel(QWidget):
         if enrollment:
             self.url.setText(enrollment["url"])
             self.key.setText(enrollment["public_key"])
+            hour = enrollment.get("daily_hour")
+            self.hour.setValue(hour if isinstance(hour, int) else -1)
         self.sync_button.setEnabled(bool(enrollment))
         last = info.get("last")
         if last:
@@ -185,7 +196,9 @@ class FleetPanel(QWidget):
 
     def _enroll(self) -> None:
         try:
-            enroll(self.url.text().strip(), self.key.text().strip(), self.folder)
+            hour = self.hour.value()
+            enroll(self.url.text().strip(), self.key.text().strip(), self.folder,
+                   daily_hour=None if hour < 0 else hour)
         except CounterAppError as exc:
             self.result.setText(tr("fleet_bad_enroll").format(detail=exc))
             return

@@ -1,0 +1,63 @@
+"""The daily office-mirror sync on the counter screen: once a minute the window
+asks whether today's sync is due (fleet.schedule.due) and runs it in a worker
+the first time nobody is at the counter; a set that changed something is taken
+in at once (app.reload_settings), a failure is said on the staff half."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QTimer
+
+from counter_app.fleet.schedule import due
+from counter_app.fleet.sync import SyncResult, status, sync
+from counter_app.ui.tasks import run_task
+
+
+class DailySync:
+    """Checks every `interval_ms`; `clock` and `run_sync` are replaceable in tests."""
+
+    def __init__(self, window, clock: Callable[[], datetime] = datetime.now,
+                 run_sync: Callable[..., SyncResult] = sync, interval_ms: int = 60_000):
+        self.window, self.clock, self.run_sync = window, clock, run_sync
+        self.running = False
+        self.timer = QTimer(window, interval=interval_ms, timeout=self.check)
+        self.timer.start()
+
+    def busy(self) -> bool:
+        """A conversation is open: a turn runs or this customer's words are on screen."""
+        window = self.window
+        return bool(window.active or window.conversation.exchanges)
+
+    def check(self) -> bool:
+        """Start today's sync if it is due and the counter is idle; True if started."""
+        if self.running or not due(status(), self.clock()) or self.busy():
+            return False
+        self.running = True
+        session = self.window.session
+        run_task(lambda task: self.run_sync(store_root=session.store.root,
+                                            library=session.library, busy=self.busy),
+                 on_done=self._done, on_failed=self._failed, parent=self.window)
+        return True
+
+    def _done(self, result: SyncResult) -> None:
+        from counter_app.app import reload_settings
+        from counter_app.ui.fleet_sync import show_sync_result
+
+        self.running = False
+        if result.status == "ok" and result.changes:
+            reload_settings(self.window, result)
+        elif result.status != "busy":  # a customer came meanwhile: try again later
+            show_sync_result(self.window, result)
+
+    def _failed(self, error: BaseException) -> None:
+        from counter_app.ui.fleet_sync import show_sync_result
+
+        self.running = False
+        show_sync_result(self.window, SyncResult("failed", str(error), "apply"))
+
+
+def attach_daily_sync(window) -> DailySync:
+    window.daily_sync = DailySync(window)
+    return window.daily_sync
