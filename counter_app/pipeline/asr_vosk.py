@@ -133,10 +133,36 @@ def _numbered(phrases: Phrases) -> list[tuple[str, str]]:
     return [(str(index), text) for index, text in enumerate(phrases)]
 
 
+def undithered_copy(model_path: Path, folder: Path) -> Path:
+    """The model with Kaldi's input dither off: links to its files, its own conf/.
+
+    Kaldi adds random noise to each frame before the MFCCs (dither 1.0 unless
+    mfcc.conf says otherwise), drawn from the process-wide rand(): the same audio
+    decodes differently depending on what was decoded before and on other threads.
+    Without dither, results repeat exactly, so tests and benchmarks can compare
+    two code paths on the same audio."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in model_path.iterdir():
+        if entry.name != "conf" and not (folder / entry.name).exists():
+            (folder / entry.name).symlink_to(entry.resolve())
+    (folder / "conf").mkdir(exist_ok=True)
+    for conf in (model_path / "conf").iterdir():
+        text = conf.read_text(encoding="utf-8")
+        if conf.name == "mfcc.conf":
+            text = "".join(line + "\n" for line in text.splitlines()
+                           if not line.startswith("--dither")) + "--dither=0\n"
+        (folder / "conf" / conf.name).write_text(text, encoding="utf-8")
+    return folder
+
+
 # --- recognizer -----------------------------------------------------------------------
 
 class VoskRecognizer(Recognizer):
     engine = "vosk"
+    # Word timings in partials make Vosk wait for its lattice: the first partial came
+    # 2.0-3.5 s after speech began instead of ~1 s (bench/vosk_latency.py).  Nothing
+    # reads partial word timings; finals keep theirs (SetWords).
+    partial_words = False
 
     def __init__(self, model_path: str | Path, language: str):
         try:
@@ -204,7 +230,7 @@ class VoskRecognizer(Recognizer):
         if alternatives:
             rec.SetMaxAlternatives(alternatives)
         rec.SetWords(True)
-        rec.SetPartialWords(True)
+        rec.SetPartialWords(self.partial_words)
         return rec
 
     def start(self, phrases: Phrases | None = None) -> RecognizerSession:
@@ -253,6 +279,8 @@ class VoskSession(RecognizerSession):
         if self._rec.AcceptWaveform(chunk.audio):
             self._last_partial = ""
             return self._final(json.loads(self._rec.Result()))
+        if not self.want_partials:  # released: only the final matters now
+            return None
         partial = json.loads(self._rec.PartialResult())
         text = display_text(partial.get("partial", ""), self.language)
         if not text or text == self._last_partial:

@@ -10,13 +10,19 @@ A wrong verified phrase is worse than none, so the best candidate counts only
 when it reproduces its phrase closely and beats the runner-up by a margin.
 Otherwise the utterance is decoded open-vocabulary and returned unverified
 (phrase_id None): it goes to machine translation, marked as such.
+
+After the release only finalizing is left: the open-vocabulary decode runs on
+its own thread while the utterance is spoken, and the candidates are decoded
+side by side (bench/vosk_latency.py: release -> final).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from counter_app.events import AudioChunk, Transcript
@@ -95,30 +101,84 @@ def jamo(text: str) -> str:
     return "".join(out)
 
 
+class OpenVocabularyPass:
+    """The current utterance decoded without a grammar on a thread of its own, block by
+    block as it is spoken, so an unverified final only waits for Vosk to finalize.
+
+    Its own endpoints are ignored: utterances end where the phrase pass ends them.
+    The thread ends when the pass is closed or dropped."""
+
+    def __init__(self, owner: VoskRecognizer):
+        self._owner = owner
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vosk-open-vocab")
+        self._rec = None  # made on the worker when an utterance's first audio arrives
+        self.blocks = 0  # blocks fed to the current utterance (for tests)
+
+    def feed(self, audio: bytes) -> None:
+        self._worker.submit(self._accept, audio)
+
+    def end_utterance(self) -> Future:
+        """The utterance's result (Vosk JSON) once the audio queued before it is decoded;
+        the next audio starts a fresh utterance."""
+        return self._worker.submit(self._finalize)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    def _accept(self, audio: bytes) -> None:
+        if self._rec is None:
+            self._rec, self.blocks = self._owner.recognizer(), 0
+        self._rec.AcceptWaveform(audio)  # an endpoint here changes nothing: keep going
+        self.blocks += 1
+
+    def _finalize(self) -> dict:
+        rec, self._rec = self._rec, None
+        return json.loads(rec.FinalResult()) if rec is not None else {"text": ""}
+
+
 class PhraseSession(VoskSession):
     """Phrase mode: the first pass streams partials; finals are verified phrases,
-    or unverified open-vocabulary text when no phrase is clearly the one said."""
+    or unverified open-vocabulary text when no phrase is clearly the one said.
+
+    `overlap`: decode open vocabulary while the utterance is spoken (the default),
+    instead of once more after it ended (what the app did before; benchmarks)."""
 
     def __init__(self, owner: VoskRecognizer, phrases: list[Phrase],
-                 policy: MarginPolicy = DEFAULT_POLICY):
+                 policy: MarginPolicy = DEFAULT_POLICY, overlap: bool = True):
         grammar = sorted({unit for phrase in phrases for unit in phrase.units})
         super().__init__(owner, grammar, alternatives=FIRST_PASS_ALTERNATIVES)
         self.phrases = phrases
         self.policy = policy
+        self.overlap = overlap
         self.scored: list[Scored] = []  # candidates of the last final (for benchmarks)
         self._audio = bytearray()  # the current utterance
         self._offset = 0.0  # seconds before the current utterance
+        self._open_pass: OpenVocabularyPass | None = None
 
     def accept(self, chunk: AudioChunk) -> Transcript | None:
         self._check(chunk)
+        if chunk.audio and self.overlap:
+            if self._open_pass is None:
+                self._open_pass = OpenVocabularyPass(self.owner)
+            self._open_pass.feed(chunk.audio)
         self._audio += chunk.audio
         return super().accept(chunk)
+
+    def finish(self) -> Transcript:
+        try:
+            return super().finish()
+        finally:
+            if self._open_pass is not None:  # a later accept() starts a new pass
+                self._open_pass.close()
+                self._open_pass = None
 
     def _final(self, result: dict) -> Transcript:
         heard = [a["text"] for a in result.get("alternatives", []) if a.get("text")]
         audio, offset = bytes(self._audio), self._offset
         self._offset += len(audio) / (2 * ASR_RATE)
         self._audio.clear()
+        # the open-vocabulary pass finalizes while the candidates are decoded
+        open_result = self._open_pass.end_utterance() if self._open_pass else None
         self.scored = self.score(audio, heard) if heard and self.phrases else []
         if not heard:
             return Transcript("", self.language, True, confidence=0.0)
@@ -126,15 +186,20 @@ class PhraseSession(VoskSession):
         log.debug("phrase mode: %s, margin %.1f", best.phrase.id if best else "not verified",
                   margin)  # ids and scores only, never the words heard
         if best is None:
-            return self._open_vocabulary(audio, offset)
+            if open_result is None:
+                return self._open_vocabulary(audio, offset)
+            return self._unverified(open_result.result(), offset)
         return Transcript(best.phrase.text, self.language, True, _words(list(best.words), offset),
                           confidence=best.similarity / 100.0, phrase_id=best.phrase.id)
 
     def _open_vocabulary(self, audio: bytes, offset: float) -> Transcript:
-        """The utterance decoded without a grammar: unverified text for MT."""
+        """The utterance decoded without a grammar after it ended (overlap off)."""
         rec = self.owner.recognizer()
         rec.AcceptWaveform(audio)
-        result = json.loads(rec.FinalResult())
+        return self._unverified(json.loads(rec.FinalResult()), offset)
+
+    def _unverified(self, result: dict, offset: float) -> Transcript:
+        """Open-vocabulary text for MT (phrase_id None)."""
         words = _words(result.get("result", []), offset)
         text = display_text(result.get("text", ""), self.language)
         return Transcript(text, self.language, True, words, _mean_confidence(words))
@@ -154,15 +219,21 @@ class PhraseSession(VoskSession):
         return [self.phrases[index] for index in ranked]
 
     def score(self, audio: bytes, heard: Sequence[str]) -> list[Scored]:
-        """Decode the utterance with each candidate's own words."""
+        """Decode the utterance with each candidate's own words, side by side (Vosk
+        releases the GIL while it decodes)."""
+        candidates = self.candidates(heard)
+        if len(candidates) < 2:
+            return [self._decode_as(phrase, audio) for phrase in candidates]
+        workers = min(len(candidates), os.cpu_count() or 1)
+        with ThreadPoolExecutor(workers, thread_name_prefix="vosk-candidates") as pool:
+            return list(pool.map(lambda phrase: self._decode_as(phrase, audio), candidates))
+
+    def _decode_as(self, phrase: Phrase, audio: bytes) -> Scored:
         from rapidfuzz import fuzz
 
-        scored = []
-        for phrase in self.candidates(heard):
-            rec = self.owner.recognizer(phrase.units, alternatives=1)
-            rec.AcceptWaveform(audio)
-            best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
-            similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
-            scored.append(Scored(phrase, similarity, float(best.get("confidence", 0.0)),
-                                 tuple(best.get("result", []))))
-        return scored
+        rec = self.owner.recognizer(phrase.units, alternatives=1)
+        rec.AcceptWaveform(audio)
+        best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
+        similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
+        return Scored(phrase, similarity, float(best.get("confidence", 0.0)),
+                      tuple(best.get("result", [])))
