@@ -1,6 +1,6 @@
 """Each stage through the app next to the same stage on the raw library (prints a table).
 
-    .venv/bin/python bench/compare.py [--runs 5] [--turns 7] [--json]
+    .venv/bin/python bench/compare.py [--runs 5] [--turns 7] [--json FILE] [--only vosk ...]
 
 Same model, same input, same decoding options on both sides; app and raw runs
 alternate so they share the machine's load, and each figure is a p50. Ratios
@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="interleaved runs per stage")
     parser.add_argument("--turns", type=int, default=7, help="interleaved turns end to end")
     parser.add_argument("--only", nargs="*", default=["vosk", "whisper", "mt", "tts", "turn"])
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--json", metavar="FILE", help="also write every value as JSON")
     args = parser.parse_args()
     import faster_whisper  # noqa: F401  (libraries imported before any load is timed,
     import piper  # noqa: F401   so neither side pays for an import the other then reuses)
@@ -353,9 +353,8 @@ def main() -> None:
             report["rows"] += compare_turn(factory, speech, raw_vosk, voice, args.turns)
     report["load_end"] = load_average()
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print_table(report)
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print_table(report)
 
 
 if __name__ == "__main__":
