@@ -180,7 +180,9 @@ def _sudachi():
     try:
         from sudachipy import Dictionary, SplitMode
 
-        dictionary = Dictionary(dict="core")
+        from counter_app.pipeline.lean_install import sudachi_dictionary
+
+        dictionary = Dictionary(dict=sudachi_dictionary() or "core")
         if hasattr(dictionary, "tokenizer"):  # SudachiPy >= 0.7; create() is deprecated
             return dictionary.tokenizer(mode=SplitMode.A)
         return dictionary.create(SplitMode.A)

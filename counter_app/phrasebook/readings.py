@@ -16,9 +16,11 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
+from counter_app.errors import EngineUnavailableError
 from counter_app.phrasebook.model import Phrasebook
 from counter_app.phrasebook.problems import Progress
 from counter_app.phrasebook.search import fold
+from counter_app.pipeline.lean_install import prepare_openjtalk_sudachi
 
 log = logging.getLogger(__name__)
 FAST_OVER = 2_000  # new texts in one import above which the fast path is used
@@ -31,6 +33,11 @@ def _frontend() -> Callable | None:
         import pyopenjtalk
     except ImportError:
         log.info("pyopenjtalk is not installed: phrases get no kana reading")
+        return None
+    try:
+        prepare_openjtalk_sudachi()
+    except EngineUnavailableError as error:
+        log.info("%s: phrases get no kana reading", error)
         return None
     return pyopenjtalk.run_frontend
 

@@ -27,6 +27,7 @@ import numpy as np
 from counter_app.errors import EngineUnavailableError, ModelLoadError
 from counter_app.events import AudioChunk, Quality
 from counter_app.pipeline.base import Synthesizer
+from counter_app.pipeline.lean_install import prepare_openjtalk_sudachi
 from counter_app.pipeline.sentences import split_rules
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,5 @@ def _import_openjtalk():
         raise EngineUnavailableError(
             "Open JTalk (Japanese voice) is not installed: "
             "pip install pyopenjtalk-plus sudachidict-core") from exc
-    try:
-        import sudachidict_core  # noqa: F401  (kanji readings fail without it)
-    except ImportError as exc:
-        raise EngineUnavailableError(
-            "Open JTalk needs the Sudachi dictionary for kanji readings: "
-            "pip install sudachidict-core") from exc
+    prepare_openjtalk_sudachi()  # kanji readings fail without a Sudachi dictionary
     return pyopenjtalk.tts
