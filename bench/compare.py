@@ -1,6 +1,7 @@
 """Each stage through the app next to the same stage on the raw library (prints a table).
 
     .venv/bin/python bench/compare.py [--runs 5] [--turns 7] [--json FILE] [--only vosk ...]
+                                      [--memory]
 
 Same model, same input, same decoding options on both sides; app and raw runs
 alternate so they share the machine's load, and each figure is a p50. Ratios
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -325,6 +327,8 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=7, help="interleaved turns end to end")
     parser.add_argument("--only", nargs="*", default=["vosk", "whisper", "mt", "tts", "turn"])
     parser.add_argument("--json", metavar="FILE", help="also write every value as JSON")
+    parser.add_argument("--memory", action="store_true",
+                        help="then the full counter's memory (bench/memory.py, a fresh process)")
     args = parser.parse_args()
     import faster_whisper  # noqa: F401  (libraries imported before any load is timed,
     import piper  # noqa: F401   so neither side pays for an import the other then reuses)
@@ -355,6 +359,9 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_table(report)
+    if args.memory:
+        print()
+        subprocess.run([sys.executable, str(ROOT / "bench/memory.py")], check=False)
 
 
 if __name__ == "__main__":
