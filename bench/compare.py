@@ -163,13 +163,6 @@ def compare_whisper(factory: EngineFactory, speech: SpeechMaker, runs: int) -> l
 
 # --- MT ---------------------------------------------------------------------------------
 
-def _ms_per_sentence(translate, sentences: list[str]) -> float:
-    start = time.perf_counter()
-    for sentence in sentences:
-        translate(sentence)
-    return (time.perf_counter() - start) / len(sentences) * 1000
-
-
 def real_argos_packages() -> list[Path]:
     """Argos packages in the default model store that are not test fixtures."""
     from counter_app.store.local import default_store_path
@@ -181,11 +174,24 @@ def real_argos_packages() -> list[Path]:
 
 def mt_row(label: str, app_translate, raw_translate, sentences: list[str], runs: int,
            note: str = "") -> dict:
+    """ms per sentence, app and raw alternating sentence by sentence (MT calls take a few
+    ms, so even one run's halves would otherwise see different loads)."""
+    from bench.common import p50
+
     app_translate(sentences[0])
     raw_translate(sentences[0])  # both warm
-    return row(label, "ms/sentence", interleaved(
-        lambda: _ms_per_sentence(app_translate, sentences),
-        lambda: _ms_per_sentence(raw_translate, sentences), runs), note)
+    load_start, values = load_average(), {"app": [], "raw": []}
+    for run in range(runs):
+        spent = {"app": 0.0, "raw": 0.0}
+        for index, sentence in enumerate(sentences):
+            sides = [("app", app_translate), ("raw", raw_translate)]
+            for side, translate in sides if (run + index) % 2 == 0 else sides[::-1]:
+                spent[side] += timed(lambda fn=translate, text=sentence: fn(text))[1]
+        for side in values:
+            values[side].append(spent[side] / len(sentences) * 1000)
+    return row(label, "ms/sentence", {
+        "app": p50(values["app"]), "raw": p50(values["raw"]), "app_values": values["app"],
+        "raw_values": values["raw"], "load": (load_start, load_average())}, note)
 
 
 def compare_mt(factory: EngineFactory, runs: int) -> tuple[list, list[str]]:
