@@ -1,11 +1,13 @@
 """Multilingual CTranslate2 translator (NLLB layout) on the tiny real fixture model
 (tests/fixtures/mt_ct2/tiny-nllb, built by tools/build_test_nllb_model.py), the
-factory and translation service on it, and the shipped CTranslate2 catalog."""
+factory and translation service on it, the shipped CTranslate2 catalog, and the
+M2M-100 layout on tests/fixtures/mt_ct2/tiny-m2m (tools/build_test_m2m_model.py)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +194,93 @@ def test_shipped_catalog_lists_whisper_and_nllb():
         names = {f["name"] for f in item["files"]}
         assert "model.bin" in names and "config.json" in names
         assert all(f["url"] == f"{item['url']}/resolve/main/{f['name']}" for f in item["files"])
+
+
+# --- the M2M-100 layout (tests/fixtures/mt_ct2/tiny-m2m, tools/build_test_m2m_model.py) ---
+
+M2M_FIXTURE = FIXTURES / "mt_ct2" / "tiny-m2m"
+M2M_CODES = ("ja", "en", "vi")
+with (ROOT / "tools" / "m2m_fixture_phrases.tsv").open(encoding="utf-8", newline="") as _file:
+    M2M_PHRASES = list(csv.DictReader(_file, delimiter="\t"))
+# Translate every phrase in every direction through the app's adapter in a fresh
+# process (CTranslate2 reads CT2_USE_MKL when it is imported); print the misses.
+M2M_CHECK = """
+import csv, json, sys
+from counter_app.pipeline.mt_ct2 import Ct2Model
+model = Ct2Model(sys.argv[1])
+rows = list(csv.DictReader(open(sys.argv[2], encoding="utf-8"), delimiter="\\t"))
+codes = ("ja", "en", "vi")
+wrong = []
+for s in codes:
+    for t in codes:
+        if s != t:
+            got = model.pair(s, t).translate_batch([r[s] for r in rows])
+            wrong += [[s, t, r[s], g] for r, g in zip(rows, got) if g != r[t]]
+print(json.dumps(wrong, ensure_ascii=False))
+"""
+
+
+@pytest.fixture(scope="module")
+def m2m() -> Ct2Model:
+    return Ct2Model(M2M_FIXTURE)
+
+
+@pytest.mark.parametrize(("source", "target"),
+                         [(s, t) for s in M2M_CODES for t in M2M_CODES if s != t])
+def test_m2m100_layout_translates_every_phrase_exactly(m2m, no_network, source, target):
+    outputs = m2m.pair(source, target).translate_batch([row[source] for row in M2M_PHRASES])
+    wrong = [(row[source], got) for row, got in zip(M2M_PHRASES, outputs, strict=True)
+             if got != row[target]]
+    assert wrong == []
+
+
+def test_m2m100_layout_facts(m2m):
+    assert (m2m.format, m2m.license, m2m.languages) == ("m2m100", "MIT", M2M_CODES)
+    assert m2m._tokens == {"ja": "__ja__", "en": "__en__", "vi": "__vi__"}
+    vocabulary = (M2M_FIXTURE / "shared_vocabulary.txt").read_text(encoding="utf-8")
+    tokens = vocabulary.splitlines()
+    assert tokens[:4] == ["<s>", "<pad>", "</s>", "<unk>"]
+    assert tokens[-5:] == ["__en__", "__ja__", "__vi__", "madeupword0", "madeupword1"]
+    assert not (M2M_FIXTURE / "shared_vocabulary.json").exists()  # the upstream .txt layout
+    size = sum(p.stat().st_size for p in M2M_FIXTURE.iterdir())
+    assert size < 1_500_000
+    # Language tokens and made-up words never reach the text.
+    pieces = m2m._sentencepiece.encode("Xin chào.", out_type=str)
+    noisy = ["__vi__", pieces[0], "__de__", *pieces[1:], "madeupword1", "jpn_Jpan", "</s>"]
+    assert m2m._decode(noisy, "__vi__") == "Xin chào."
+
+
+def test_m2m100_layout_read_as_nllb_is_refused(tmp_path):
+    folder = tmp_path / "as-nllb"
+    folder.mkdir()
+    for file in M2M_FIXTURE.iterdir():
+        if file.name != "counter-model.json":
+            (folder / file.name).symlink_to(file)
+    description = json.loads((M2M_FIXTURE / "counter-model.json").read_text(encoding="utf-8"))
+    (folder / "counter-model.json").write_text(json.dumps(description | {"format": "nllb"}),
+                                               encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=r"no language token for .*ja \(jpn_Jpan\)"):
+        Ct2Model(folder)
+
+
+@pytest.mark.parametrize("use_mkl", ["0", "1"])
+def test_m2m100_layout_is_exact_on_both_gemm_backends(use_mkl):
+    """Intel MKL and oneDNN compute int8 differently: the fixture must be exact on both."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CT2_", "ONEDNN_", "MKL_"))} | {"CT2_USE_MKL": use_mkl}
+    done = subprocess.run([sys.executable, "-c", M2M_CHECK, str(M2M_FIXTURE),
+                           str(ROOT / "tools" / "m2m_fixture_phrases.tsv")],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_factory_serves_vietnamese_through_the_m2m100_model(tmp_path, no_network):
+    (tmp_path / "mt" / "ct2").mkdir(parents=True)
+    (tmp_path / "mt" / "ct2" / "tiny-m2m").symlink_to(M2M_FIXTURE, target_is_directory=True)
+    factory = EngineFactory(ModelStore(tmp_path, include_packages=False))
+    row = next(r for r in M2M_PHRASES if r["id"] == "fee_300")
+    ja_vi, vi_ja = factory.translator("ja", "vi"), factory.translator("vi", "ja")
+    assert (ja_vi.engine, vi_ja.engine) == ("ct2", "ct2")
+    assert ja_vi.translate(row["ja"]) == row["vi"] == "Lệ phí là ba trăm yên."
+    assert vi_ja.translate(row["vi"]) == row["ja"]

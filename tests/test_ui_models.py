@@ -11,13 +11,14 @@ from __future__ import annotations
 import gc
 import http.server
 import json
+import os
 import shutil
 import socket
 import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer
 
 from counter_app.config import CatalogSettings, Settings
 from counter_app.store import ModelStore
@@ -365,3 +366,84 @@ def test_toolbar_button_and_screenshot(qtbot, tmp_path, mirror):
     assert notes.text() == f"{tr('mm_plan_missing')}: 音声認識 en"
     qtbot.waitUntil(lambda: notes.height() >= notes.details_button.height() >= 44)
     assert dialog.grab().save(str(SCREENSHOTS / "model-manager-plan.png"))
+
+
+# --- licences: a non-commercial model needs the plan's tick box ------------------------
+
+@pytest.fixture(scope="module")
+def licence_mirror(tmp_path_factory):
+    """tiny-nllb as CC-BY-NC-4.0 and tiny-m2m as MIT in a ct2 catalog on 127.0.0.1."""
+    from tests.test_licences import publish_licence_mirror
+
+    root = tmp_path_factory.mktemp("licence-mirror")
+    publish_licence_mirror(root)
+    gate = threading.Event()
+    gate.set()
+    handler = type("H", (GatedHandler,), {"root": root, "gate": gate, "requests": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler, f"http://127.0.0.1:{server.server_port}/ct2.json"
+    server.shutdown()
+    server.server_close()
+    thread.join(10)
+
+
+def test_non_commercial_licence_is_flagged_refused_then_accepted(qtbot, tmp_path,
+                                                                 licence_mirror):
+    from counter_app.store import licences
+
+    handler, url = licence_mirror
+    settings = Settings()
+    settings.catalogs = CatalogSettings(vosk="", argos="", piper="", ct2=url)
+    store = ModelStore(tmp_path / "store", include_packages=False)
+    dialog = open_dialog(qtbot, store, settings)
+    dialog.refresh_button.click()
+    wait_idle(qtbot, dialog)
+    dialog.resize(1280, 800)
+
+    assert dialog.plan_install(["ko"])
+    wait_idle(qtbot, dialog)
+    page = dialog.plan_page
+    assert [e.name for e in dialog.plan.entries] == ["tiny-nllb-nc"]
+    assert page.table.item(0, 5).text() == f"{tr('lic_non_commercial')} · CC-BY-NC-4.0"
+    assert page.table.item(0, 5).text().startswith("⚠ 非商用ライセンス")
+    assert page.accept_box.isVisibleTo(dialog) and not page.accept_box.isChecked()
+    assert "CC-BY-NC-4.0" in page.accept_box.text() and "tiny-nllb-nc" in \
+        page.accept_box.text()
+    assert page.accept_box.height() >= 44
+    assert not dialog.confirm_button.isEnabled()  # nothing downloads without the tick
+    handler.requests.clear()
+    assert not dialog.start_install()  # even when called directly: refused, said
+    assert dialog.status.text() == tr("lic_refused") and handler.requests == []
+    assert not (store.root / "mt").exists() and licences.acceptances(store.root) == []
+    if os.environ.get("COUNTER_APP_SCREENSHOTS") == "1":
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        assert dialog.grab().save(str(SCREENSHOTS / "model-manager-licence.png"))
+
+    qtbot.mouseClick(page.accept_box, Qt.MouseButton.LeftButton,
+                     pos=page.accept_box.rect().bottomLeft() + QPoint(22, -22))
+    assert page.accept_box.isChecked() and dialog.confirm_button.isEnabled()
+    dialog.confirm_button.click()
+    wait_idle(qtbot, dialog)
+    assert dialog.status.text() == f"{tr('mm_done_install')}: tiny-nllb-nc"
+    [record] = licences.acceptances(store.root)
+    assert (record["licence"], record["models"], record["via"]) == (
+        "cc-by-nc-4.0", ["tiny-nllb-nc"], "gui")
+
+    assert dialog.plan_install(["vi"])  # MIT: no box, downloads at once
+    wait_idle(qtbot, dialog)
+    assert [e.name for e in dialog.plan.entries] == ["tiny-m2m-mit"]
+    assert page.table.item(0, 5).text() == "MIT"
+    assert not page.accept_box.isVisibleTo(dialog) and dialog.confirm_button.isEnabled()
+    dialog.confirm_button.click()
+    wait_idle(qtbot, dialog)
+    rows = {row[2]: row for row in listed(dialog)}
+    assert rows["tiny-nllb-nc"][6] == f"{tr('lic_non_commercial')} · CC-BY-NC-4.0"
+    assert rows["tiny-m2m-mit"][6] == "MIT"
+    header = dialog.models_table.horizontalHeaderItem(6).text()
+    assert header == tr("mm_licence")
+    assert len(licences.acceptances(store.root)) == 1
