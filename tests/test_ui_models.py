@@ -447,3 +447,5 @@ def test_non_commercial_licence_is_flagged_refused_then_accepted(qtbot, tmp_path
     header = dialog.models_table.horizontalHeaderItem(6).text()
     assert header == tr("mm_licence")
     assert len(licences.acceptances(store.root)) == 1
+    if os.environ.get("COUNTER_APP_SCREENSHOTS") == "1":
+        assert dialog.grab().save(str(SCREENSHOTS / "model-manager-licences-installed.png"))

@@ -104,11 +104,18 @@ def list_label(text: str) -> str:
 
 
 def installed_licence(model) -> str:
-    """An installed model's licence: its manifest record, else the licence its own
-    description file names (a ct2 `counter-model.json`), else ""."""
-    if text := str(model.meta.get("license") or ""):
+    """An installed model's licence: what its own files state (a Piper voice's
+    MODEL_CARD), else its manifest record, else the licence its ct2
+    `counter-model.json` names, else ""."""
+    from counter_app.store.catalog_upstream import folder_licence  # (imports this module)
+
+    folder = Path(model.path)
+    recorded = str(model.meta.get("license") or "")
+    if folder.is_dir() and (text := folder_licence(model.engine, folder, recorded)):
         return text
-    description = Path(model.path) / "counter-model.json"
+    if recorded:
+        return recorded
+    description = folder / "counter-model.json"
     try:
         return str(json.loads(description.read_text(encoding="utf-8")).get("license") or "")
     except (OSError, ValueError, AttributeError):

@@ -248,12 +248,15 @@ def fill_models(table: QTableWidget, models: Sequence[tuple[InstalledModel, int]
     for i, (model, size) in enumerate(models):
         origin = (f"{tr('mm_read_only_short')} · {model.source}" if model.read_only
                   else str(model.meta.get("source") or model.source))
+        licence = licences.installed_licence(model)
         cells = [kind_label(model.kind), model.engine, model.name, model_languages(model),
-                 human_size(size), origin, licence_text(licences.installed_licence(model))]
+                 human_size(size), origin, licence_text(licence)]
         for column, text in enumerate(cells):
             item = _item(text, str(model.path))
             if model.read_only:
                 item.setForeground(Qt.GlobalColor.darkGray)
+            if column == len(cells) - 1 and licences.needs_acceptance(licence):
+                item.setForeground(Qt.GlobalColor.darkRed)
             table.setItem(i, column, item)
 
 
