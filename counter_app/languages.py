@@ -157,6 +157,9 @@ LANGUAGES: dict[str, Language] = {lang.code: lang for lang in _TABLE}
 VOICE_LANGUAGES: tuple[str, ...] = tuple(lang.code for lang in _TABLE if lang.voice)
 TEXT_LANGUAGES: tuple[str, ...] = tuple(LANGUAGES)
 STAFF_LANGUAGE = "ja"
+# What a ward-office counter needs most often after the staff language and the
+# configured resident language (the first-start flow ticks these).
+OFFICE_USUAL: tuple[str, ...] = ("en", "zh", "ko", "vi")
 PIVOT_LANGUAGE = "en"
 
 _ALIASES = {"zh-hans": "zh", "zh-cn": "zh", "zh-tw": "zh-Hant", "zh-hant": "zh-Hant",

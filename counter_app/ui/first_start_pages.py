@@ -88,9 +88,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 add_strings(STRINGS)
 
-# Languages ward-office counters need most often, after the staff language and the
-# resident language in the settings (the README's own example set, plus Chinese).
-OFFICE_USUAL = ("en", "zh", "ko", "vi")
+OFFICE_USUAL = languages.OFFICE_USUAL  # the README's own example set, plus Chinese
 _PACK_SUFFIXES = (".zip", ".argosmodel", ".tar.gz", ".tgz", ".tar", ".onnx")
 
 
