@@ -73,6 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-window", action="store_true", help="engines only, no Qt window")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--glibc-default", action="store_true",
+                        help="skip asr_whisper.limit_heap_retention() (the figure before it)")
     parser.add_argument("--trim", action="store_true",
                         help="end with malloc_trim(0): how much is freed but still held")
     args = parser.parse_args()
@@ -82,6 +84,10 @@ def main() -> None:
     facts = machine_facts()
     print(f"Machine: {facts['cpu']}, {facts['cores']} cores, Python {facts['python']}")
 
+    if args.glibc_default:
+        from counter_app.pipeline import asr_whisper
+
+        asr_whisper.limit_heap_retention = lambda: False
     from counter_app.config import Settings
     from counter_app.pipeline.audio import MemorySink, WavFileSource
     from counter_app.pipeline.factory import EngineFactory
@@ -151,7 +157,8 @@ def main() -> None:
         print("Failed turns:", *failures, sep="\n  ")
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {"machine": facts, "window": window is not None, "steps": steps.rows,
+            {"machine": facts, "window": window is not None,
+             "glibc_default": args.glibc_default, "steps": steps.rows,
              "rss_mb": final, "peak_mb": round(peak), "goal_mb": GOAL_MB,
              "failures": failures}, ensure_ascii=False, indent=2))
     session.shutdown()

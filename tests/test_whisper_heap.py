@@ -1,5 +1,5 @@
 """Loading Whisper fixes glibc's mmap threshold, so freed decode buffers leave the process
-(bench/memory.py: the full counter held 1,067 MB before, 985 MB after)."""
+(bench/memory.py: the full counter's engines held 1,072-1,082 MB before, 981-986 after)."""
 
 from __future__ import annotations
 

@@ -43,8 +43,8 @@ PROMPT_MIN_SECONDS = 1.0
 # freed, so the decode buffers CTranslate2, Kaldi and ONNX Runtime free and allocate
 # again on every turn then come from the heap, which keeps them after they are freed.
 # A fixed threshold returns them: the full counter (Whisper base, Vosk ko, MT, Open
-# JTalk, Piper, one turn each way) held 1,067 MB, then 984 MB; decode time unchanged
-# (bench/memory.py, bench/compare.py).
+# JTalk, Piper, one turn each way) held 1,072-1,082 MB, then 981-986 MB (1,182 ->
+# 1,088-1,094 MB with the counter window); decode time unchanged (bench/memory.py).
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 HEAP_THRESHOLD = 128 * 1024  # glibc's own initial value, kept fixed
 
