@@ -7,9 +7,9 @@ Two packages pull in more than the app uses:
   default dictionary, `sudachidict_core` (193 MB).  `sudachidict_small` (110 MB)
   gives the same readings on the app's Japanese (1 of 267 texts differs, ヨー→ヨウ).
 
-The lean install (`setup.sh --lean`) leaves PyAV out and installs the small
-dictionary instead; these helpers let the engines run on it.  On the full
-install they change nothing.
+The lean install (extras `whisper-lean,japanese-voice-lean`, then those two packages
+with `pip install --no-deps`) leaves PyAV out and has the small dictionary instead;
+these helpers let the engines run on it.  On the full install they change nothing.
 """
 
 from __future__ import annotations
