@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -135,11 +136,13 @@ def lag(factory: EngineFactory, path: Path, onsets: list[float], seconds: float)
     factory.recognizer("ko")  # loaded before the clock starts
     runner = CaptionRunner(CaptionSession(), "staff", lambda: factory.recognizer("ko"),
                            lambda: PacedLoop(audio, seconds), on_event)
+    load_before = os.getloadavg()[0]
     started[0] = time.perf_counter()
     runner.start()
     runner._thread.join(seconds + 30)
     values = sorted(delays.values())
-    return {"sentences": len(values),
+    return {"load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "sentences": len(values),
             "first_partial_after_onset_s_p50": round(values[len(values) // 2], 2)
             if values else None,
             "first_partial_after_onset_s_max": round(values[-1], 2) if values else None}
@@ -248,8 +251,6 @@ def whisper_captions(recognizer, audio: AudioChunk, spans: list[tuple[float, flo
 
 def japanese_whisper() -> dict:
     """Whisper base (ja, office prompt) on Open JTalk speech, with and without pauses."""
-    import os
-
     from counter_app.pipeline.asr_whisper import WhisperRecognizer
     from tests.whisper_fixtures import OFFICE_PROMPT_JA, whisper_base_path
 
