@@ -74,7 +74,9 @@ def row(stage: str, unit: str, measured: dict, note: str = "") -> dict:
     ratio = round(app / raw, 2) if app is not None and raw else None
     return {"stage": stage, "unit": unit, "app": app, "raw": raw, "ratio": ratio,
             "load": measured["load"], "n": (len(measured["app_values"]),
-                                            len(measured["raw_values"])), "note": note}
+                                            len(measured["raw_values"])), "note": note,
+            "app_values": [round(v, 4) for v in measured["app_values"]],
+            "raw_values": [round(v, 4) for v in measured["raw_values"]]}
 
 
 def once(app_seconds: float, raw_seconds: float) -> dict:
