@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,11 +107,15 @@ class OpenVocabularyPass:
     block as it is spoken, so an unverified final only waits for Vosk to finalize.
 
     Its own endpoints are ignored: utterances end where the phrase pass ends them.
+    It can be held while the candidates are decoded: on a busy machine it falls
+    behind real time, and what it still has to do must not slow a verified final.
     The thread ends when the pass is closed or dropped."""
 
     def __init__(self, owner: VoskRecognizer):
         self._owner = owner
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vosk-open-vocab")
+        self._running = threading.Event()
+        self._running.set()
         self._rec = None  # made on the worker when an utterance's first audio arrives
         self._utterance = 0  # number of the utterance being fed
         self._discarded = -1  # utterances up to this one are not needed any more
@@ -120,18 +125,26 @@ class OpenVocabularyPass:
 
     def end_utterance(self) -> Future:
         """The utterance's result (Vosk JSON) once the audio queued before it is decoded;
-        the next audio starts a fresh utterance."""
+        the next audio starts a fresh utterance.  Holds the pass until `discard()`
+        or `resume()`."""
+        self._running.clear()
         self._utterance += 1
         return self._worker.submit(self._finalize, self._utterance - 1)
 
     def discard(self) -> None:
         """The ended utterance was a verified phrase: skip what is left of its decode."""
         self._discarded = self._utterance - 1
+        self._running.set()
+
+    def resume(self) -> None:
+        self._running.set()
 
     def close(self) -> None:
+        self._running.set()
         self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _accept(self, audio: bytes, utterance: int) -> None:
+        self._running.wait()
         if utterance <= self._discarded:
             return
         if self._rec is None:
@@ -139,6 +152,7 @@ class OpenVocabularyPass:
         self._rec.AcceptWaveform(audio)  # an endpoint here changes nothing: keep going
 
     def _finalize(self, utterance: int) -> dict:
+        self._running.wait()
         rec, self._rec = self._rec, None
         if rec is None or utterance <= self._discarded:
             return {"text": ""}
@@ -186,22 +200,31 @@ class PhraseSession(VoskSession):
         audio, offset = bytes(self._audio), self._offset
         self._offset += len(audio) / (2 * ASR_RATE)
         self._audio.clear()
-        # the open-vocabulary pass finalizes while the candidates are decoded
-        open_result = self._open_pass.end_utterance() if self._open_pass else None
-        self.scored = self.score(audio, heard) if heard and self.phrases else []
-        if not heard:
-            return Transcript("", self.language, True, confidence=0.0)
-        best, margin = decide(self.scored, self.policy)
+        # the open-vocabulary pass waits while the candidates are decoded
+        open_pass = self._open_pass
+        open_result = open_pass.end_utterance() if open_pass else None
+        try:
+            self.scored = self.score(audio, heard) if heard and self.phrases else []
+            best, margin = decide(self.scored, self.policy)
+        except BaseException:
+            if open_pass:
+                open_pass.discard()
+            raise
+        if not heard or best is not None:
+            if open_pass:
+                open_pass.discard()
+            if not heard:
+                return Transcript("", self.language, True, confidence=0.0)
         log.debug("phrase mode: %s, margin %.1f", best.phrase.id if best else "not verified",
                   margin)  # ids and scores only, never the words heard
-        if best is None:
-            if open_result is None:
-                return self._open_vocabulary(audio, offset)
-            return self._unverified(open_result.result(), offset)
-        if self._open_pass is not None:
-            self._open_pass.discard()
-        return Transcript(best.phrase.text, self.language, True, _words(list(best.words), offset),
-                          confidence=best.similarity / 100.0, phrase_id=best.phrase.id)
+        if best is not None:
+            return Transcript(best.phrase.text, self.language, True,
+                              _words(list(best.words), offset),
+                              confidence=best.similarity / 100.0, phrase_id=best.phrase.id)
+        if open_pass is None:
+            return self._open_vocabulary(audio, offset)
+        open_pass.resume()
+        return self._unverified(open_result.result(), offset)
 
     def _open_vocabulary(self, audio: bytes, offset: float) -> Transcript:
         """The utterance decoded without a grammar after it ended (overlap off)."""
