@@ -46,6 +46,7 @@ from bench.common import (  # noqa: E402
     interleaved,
     load_average,
     machine_facts,
+    p50,
     paced,
     phrases,
     timed,
@@ -120,8 +121,6 @@ def compare_vosk(factory: EngineFactory, speech: SpeechMaker, runs: int) -> tupl
 
 def _replay(streams: dict[str, list], key: str, load) -> dict:
     """A second figure of the same interleaved stream runs."""
-    from bench.common import p50
-
     values = {side: [s[key] for s in runs if s[key] is not None]
               for side, runs in streams.items()}
     return {"app": p50(values["app"]), "raw": p50(values["raw"]),
@@ -178,8 +177,6 @@ def mt_row(label: str, app_translate, raw_translate, sentences: list[str], runs:
            note: str = "") -> dict:
     """ms per sentence, app and raw alternating sentence by sentence (MT calls take a few
     ms, so even one run's halves would otherwise see different loads)."""
-    from bench.common import p50
-
     app_translate(sentences[0])
     raw_translate(sentences[0])  # both warm
     load_start, values = load_average(), {"app": [], "raw": []}
@@ -266,12 +263,19 @@ def compare_turn(factory: EngineFactory, speech: SpeechMaker, raw_vosk: RawVosk,
     raw_mt = RawArgos(MT_FIXTURES / "ko_en")
     failures: list[str] = []
 
+    parts: dict[str, list[dict[str, float]]] = {"app": [], "raw": []}
+
     def app_turn() -> float | None:
         result = interpreter.run(TurnRequest("ko", "en", sink=MemorySink(), audio=WavFileSource(
             wav, realtime=True, chunk_seconds=0.1)))
         if result.error:
             failures.append(result.error)
-        return result.timings.get("end_of_speech_to_first_audio")
+        t = result.timings
+        if "end_of_speech_to_first_audio" in t:
+            parts["app"].append({"final": t["final_after_release"], "mt": t["translate"],
+                                 "tts": t["tts_first_audio"],
+                                 "chars": len(result.translation.text)})
+        return t.get("end_of_speech_to_first_audio")
 
     def raw_turn() -> float | None:
         ended: list[float] = []
@@ -284,21 +288,39 @@ def compare_turn(factory: EngineFactory, speech: SpeechMaker, raw_vosk: RawVosk,
                 rec.PartialResult()
         finals.append(json.loads(rec.FinalResult())["text"])
         text = " ".join(t for t in finals if t)
+        recognized = time.perf_counter()
         english = raw_mt.translate(text) if text else ""
+        translated = time.perf_counter()
         if not english.strip():
             failures.append("raw chain: nothing recognized or translated")
             return None
         next(iter(voice.synthesize(english)))
-        return time.perf_counter() - ended[0]
+        now = time.perf_counter()
+        parts["raw"].append({"final": recognized - ended[0], "mt": translated - recognized,
+                             "tts": now - translated, "chars": len(english)})
+        return now - ended[0]
 
     app_turn()
     raw_turn()  # warm
+    parts["app"].clear()
+    parts["raw"].clear()
     measured = interleaved(app_turn, raw_turn, turns)
     interpreter.shutdown()
     note = "Vosk ko open vocabulary -> MT ko->en -> Piper joe; the app also back-translates"
     if failures:
         note += f"; failures: {sorted(set(failures))}"
-    return [row("End of speech -> first audio", "s", measured, note)]
+    rows = [row("End of speech -> first audio", "s", measured, note)]
+    for key, label in (("final", "  of which end of speech -> final"),
+                       ("mt", "  of which MT (app: + back-translation)"),
+                       ("tts", "  of which TTS first chunk")):
+        rows.append(row(label, "s", {
+            "app": p50([p[key] for p in parts["app"]]), "raw": p50([p[key] for p in parts["raw"]]),
+            "app_values": [p[key] for p in parts["app"]],
+            "raw_values": [p[key] for p in parts["raw"]], "load": measured["load"]},
+            "translation length (chars) app/raw: "
+            f"{p50([p['chars'] for p in parts['app']])}/{p50([p['chars'] for p in parts['raw']])}"
+            if key == "tts" else ""))
+    return rows
 
 
 # --- output -----------------------------------------------------------------------------
