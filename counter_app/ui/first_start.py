@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.config import Settings
 from counter_app.errors import CounterAppError
-from counter_app.store.availability import cached_catalogs, human_size
+from counter_app.store.availability import cached_catalogs
 from counter_app.store.catalog import CatalogSources, load_catalogs
 from counter_app.store.health import CATALOG_CACHE, PARTIAL_DIR
 from counter_app.store.install import Installer
@@ -53,6 +53,7 @@ from counter_app.ui.first_start_pages import (
 )
 from counter_app.ui.i18n import tr
 from counter_app.ui.import_language import ask_missing
+from counter_app.ui.install_job import InstallJob
 from counter_app.ui.model_tables import (
     _EXTRA_STYLE,
     PlanPage,
@@ -70,7 +71,7 @@ CHOICE, LANGUAGES, PLAN, IMPORT, DONE = range(5)
 _shown_on_launch = False  # the automatic showing happens once per app run
 
 
-class FirstStartDialog(QDialog):
+class FirstStartDialog(InstallJob, QDialog):
     """The three ways to get going; emits models_changed after an install or import."""
 
     models_changed = Signal()
@@ -230,27 +231,6 @@ class FirstStartDialog(QDialog):
         self.show_status("⚠ " + failure.message, True, failure.detail)
         self.resume_button.setVisible(failure.resumable and self.plan is not None)
         self.usb_button.setVisible(failure.network or failure.kind == "interrupted")
-
-    def _show_progress(self, done: int, total: int, label: str) -> None:
-        if total:
-            self.progress.setValue(int(1000 * min(done, total) / total))
-        self.progress_label.setText(f"{tr('mm_installing')}: {label}  "
-                                    f"{human_size(done)} / {human_size(total or None)}")
-
-    def cancel(self) -> None:
-        """Stop the running download; the Installer deletes what it had fetched."""
-        if self._task is not None:
-            self._task.cancel()
-        self.cancel_button.setEnabled(False)
-        self.progress_label.setText(tr("mm_cancelling"))
-
-    def reject(self) -> None:
-        """Closing while busy cancels first and closes once the worker has stopped."""
-        if self.busy:
-            self._close_when_idle = True
-            self.cancel()
-            return
-        super().reject()
 
     # --- (a) download the office's languages ---------------------------------------------
 

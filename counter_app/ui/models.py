@@ -28,7 +28,6 @@ from counter_app.store.availability import (
     LanguageAvailability,
     Overview,
     gather,
-    human_size,
 )
 from counter_app.store.catalog import Catalog, CatalogEntry, CatalogSources, load_catalogs
 from counter_app.store.health import CATALOG_CACHE
@@ -38,6 +37,7 @@ from counter_app.store.resolve import Plan, plan
 from counter_app.ui import import_language
 from counter_app.ui.download_messages import StatusLine, explain
 from counter_app.ui.i18n import tr
+from counter_app.ui.install_job import InstallJob
 from counter_app.ui.model_tables import (  # noqa: F401 (LanguageChooser re-exported)
     _EXTRA_STYLE,
     LanguageChooser,
@@ -69,7 +69,7 @@ def _ignore(result: object) -> None:
     pass
 
 
-class ModelManagerDialog(QDialog):
+class ModelManagerDialog(InstallJob, QDialog):
     """Languages, installed models, and the actions that change the store."""
 
     def __init__(self, store: ModelStore, settings: Settings, parent: QWidget | None = None):
@@ -200,27 +200,6 @@ class ModelManagerDialog(QDialog):
             failure = explain(exc)
             self.show_status(f"{tr('mm_failed')}: {failure.message}", True, failure.detail)
         self.reload(keep_status=True)
-
-    def _show_progress(self, done: int, total: int, label: str) -> None:
-        if total:
-            self.progress.setValue(int(1000 * min(done, total) / total))
-        self.progress_label.setText(f"{tr('mm_installing')}: {label}  "
-                                    f"{human_size(done)} / {_size(total or None)}")
-
-    def cancel(self) -> None:
-        """Stop the running download; the Installer removes its partial files."""
-        if self._task is not None:
-            self._task.cancel()
-        self.cancel_button.setEnabled(False)
-        self.progress_label.setText(tr("mm_cancelling"))
-
-    def reject(self) -> None:
-        """Closing while busy cancels first and closes once the worker has stopped."""
-        if self.busy:
-            self._close_when_idle = True
-            self.cancel()
-            return
-        super().reject()
 
     def show_status(self, text: str, error: bool = False, detail: str = "") -> None:
         self.status_line.show_message(text, error, detail)
