@@ -33,7 +33,7 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     from counter_app.ui.i18n import set_language, tr
     from counter_app.ui.style import stylesheet
 
-    settings, factory, library = session.settings, session.factory, session.library
+    settings, library = session.settings, session.library
     set_language(settings.ui_language)
     bridge = CoreBridge()
     session.subscribe(bridge.post)
@@ -45,9 +45,7 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
         save_settings=lambda changed: save_settings(window, changed))
     window.setStyleSheet(stylesheet(conv.font_scale))
     window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
-    from counter_app.ui.models import open_model_manager
-
-    admin_actions = [(tr("mm_open"), lambda: open_model_manager(window, factory.store, settings))]
+    admin_actions = [(tr("mm_open"), lambda: open_models(window))]
     window.captions_button = QPushButton("字 " + tr("captions"))
     window.captions_button.clicked.connect(lambda: open_captions(window))
     window.add_tool(window.captions_button)
@@ -64,9 +62,7 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     from counter_app.ui.language_id import attach_language_detection
 
     attach_language_detection(window)
-    from counter_app.ui.first_start import attach_first_start
-
-    attach_first_start(window)  # the banner opens the first-start flow
+    window.setup_requested.connect(lambda: open_first_start(window))  # the banner's button
     from counter_app.ui.kpi_question import attach_kpi_question
 
     attach_kpi_question(window)  # the weekly continued-use question on the staff half
@@ -74,6 +70,20 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
 
     attach_daily_sync(window)  # the office mirror once a day, when nobody is at the counter
     return window
+
+
+def open_models(window):
+    """The model manager (imported when first opened: start-up stays light)."""
+    from counter_app.ui.models import open_model_manager
+
+    return open_model_manager(window, window.session.store, window.settings)
+
+
+def open_first_start(window):
+    """The first-start flow: install, import or continue (imported when needed)."""
+    from counter_app.ui.first_start import open_first_start as open_flow
+
+    return open_flow(window)
 
 
 def open_captions(window) -> None:
@@ -186,10 +196,13 @@ def run(models_dir: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     report = config.load_report()
     settings = report.settings
-    from counter_app.ui.fleet_sync import show_sync_result, sync_before_start
+    from counter_app.fleet.state import fleet_dir, load_state
 
-    # the office mirror first (enrolled tablets only), before any conversation
-    fleet = sync_before_start(store_root=models_dir or settings.models_dir)
+    fleet = None  # the office mirror first (enrolled tablets only), before any conversation
+    if "enrollment" in load_state(fleet_dir()):
+        from counter_app.ui.fleet_sync import sync_before_start
+
+        fleet = sync_before_start(store_root=models_dir or settings.models_dir)
     if fleet is not None and fleet.changes:
         report = config.load_report()
         settings = report.settings
@@ -199,13 +212,17 @@ def run(models_dir: str | None = None) -> int:
     session.preload()
     from counter_app.ui.notices import show_startup_notices
 
-    show_sync_result(window, fleet)
+    if fleet is not None:
+        from counter_app.ui.fleet_sync import show_sync_result
+
+        show_sync_result(window, fleet)
     show_startup_notices(window, report.problems, session.store.root)  # these matter more
     window.resize(1280, 800)
     window.show()
-    from counter_app.ui.first_start import show_first_start_if_empty
+    if not session.store.models():  # nothing installed: install, import or type
+        from counter_app.ui.first_start import show_first_start_if_empty
 
-    show_first_start_if_empty(window)  # nothing installed: install, import or type
+        show_first_start_if_empty(window)
     code = app.exec()
     session.shutdown()
     return code

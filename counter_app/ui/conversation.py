@@ -69,6 +69,7 @@ class ConversationWindow(QMainWindow):
     phrase_panel = None  # ui.phrases.PhrasePanel, with its drawer and toolbar button
     phrase_drawer = None
     phrase_button = None
+    phrase_loading = None  # the worker reading the phrasebook at start-up
     language_detection = None  # ui.language_id.LanguageDetection (the 🌍 button)
     settings_button = None
     captions_button = None

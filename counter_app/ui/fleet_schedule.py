@@ -11,15 +11,28 @@ from datetime import datetime
 from PySide6.QtCore import QTimer
 
 from counter_app.fleet.schedule import due
-from counter_app.fleet.sync import SyncResult, status, sync
+from counter_app.fleet.state import fleet_dir, load_state
 from counter_app.ui.tasks import run_task
+
+
+def _sync(**options):
+    """fleet.sync.sync, imported only when a sync runs (it pulls in the whole store)."""
+    from counter_app.fleet.sync import sync
+
+    return sync(**options)
+
+
+def _failed_result(message: str):
+    from counter_app.fleet.sync import SyncResult
+
+    return SyncResult("failed", message, "apply")
 
 
 class DailySync:
     """Checks every `interval_ms`; `clock` and `run_sync` are replaceable in tests."""
 
     def __init__(self, window, clock: Callable[[], datetime] = datetime.now,
-                 run_sync: Callable[..., SyncResult] = sync, interval_ms: int = 60_000):
+                 run_sync: Callable[..., object] = _sync, interval_ms: int = 60_000):
         self.window, self.clock, self.run_sync = window, clock, run_sync
         self.running = False
         self.timer = QTimer(window, interval=interval_ms, timeout=self.check)
@@ -32,7 +45,7 @@ class DailySync:
 
     def check(self) -> bool:
         """Start today's sync if it is due and the counter is idle; True if started."""
-        if self.running or not due(status(), self.clock()) or self.busy():
+        if self.running or not due(load_state(fleet_dir()), self.clock()) or self.busy():
             return False
         self.running = True
         session = self.window.session
@@ -41,7 +54,7 @@ class DailySync:
                  on_done=self._done, on_failed=self._failed, parent=self.window)
         return True
 
-    def _done(self, result: SyncResult) -> None:
+    def _done(self, result) -> None:
         from counter_app.app import reload_settings
         from counter_app.ui.fleet_sync import show_sync_result
 
@@ -55,7 +68,7 @@ class DailySync:
         from counter_app.ui.fleet_sync import show_sync_result
 
         self.running = False
-        show_sync_result(self.window, SyncResult("failed", str(error), "apply"))
+        show_sync_result(self.window, _failed_result(str(error)))
 
 
 def attach_daily_sync(window) -> DailySync:

@@ -9,7 +9,7 @@ stays in view (a dock widget used to widen a 1280 px window to 1481 px).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from counter_app.phrasebook.search import search
 from counter_app.ui.i18n import add_strings, current_language, tr
 from counter_app.ui.phrase_admin import PhraseAdminDialog
 from counter_app.ui.phrase_rows import PhraseRow, ShownText, shown_text
+from counter_app.ui.tasks import run_task
 from counter_app.ui.widgets import TOUCH_MIN
 
 __all__ = ["PhraseAdminDialog", "PhraseDrawer", "PhrasePanel", "PhraseRow", "ShownText",
@@ -36,6 +37,7 @@ __all__ = ["PhraseAdminDialog", "PhraseDrawer", "PhrasePanel", "PhraseRow", "Sho
 
 add_strings({"phrase_drawer_close": ("✕ 閉じる", "✕ Close")})
 
+PHRASEBOOK_DELAY_MS = 1500  # after start-up, before the phrasebook is read in a worker
 FAVOURITES = "★"  # pseudo-category id of the favourites list
 PANEL_STYLE = """
 QFrame#phrase { background: #ffffff; border: 1px solid #c7ccd6; border-radius: 10px; }
@@ -64,7 +66,8 @@ class PhrasePanel(QWidget):
     phrase_chosen = Signal(object)  # Phrase
 
     def __init__(self, library: Library, language: str, office: str = DEFAULT_OFFICE,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, load: bool = True):
+        """`load=False`: the book is read later (`reload`, or when the panel shows)."""
         super().__init__(parent)
         self.library, self.language, self.office = library, language, office
         self.book: Phrasebook | None = None
@@ -96,7 +99,8 @@ class PhrasePanel(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         right.addWidget(self.scroll, 1)
-        self.reload()
+        if load:
+            self.reload()
 
     # --- public ---------------------------------------------------------------------------
 
@@ -310,7 +314,17 @@ def attach_phrase_panel(window, library: Library, office: str = DEFAULT_OFFICE) 
 
     Sets `window.phrase_panel`, `window.phrase_drawer` and `window.phrase_button`.
     """
-    panel = PhrasePanel(library, _resident_language(window), office)
+    # The book (0.3-0.6 s of YAML for 166 phrases x 30 languages) is read in a worker
+    # once the counter screen shows: a worker at start-up would still hold Python's
+    # GIL against the window.  Opening the drawer earlier reads it then.
+    panel = PhrasePanel(library, _resident_language(window), office, load=False)
+
+    def load_later() -> None:
+        window.phrase_loading = run_task(lambda task: library.phrasebook(),
+                                         on_done=lambda _book: panel.reload(),
+                                         on_failed=lambda exc: None, parent=window)
+
+    QTimer.singleShot(PHRASEBOOK_DELAY_MS, window, load_later)
     drawer = PhraseDrawer(panel, window.staff, window.centralWidget())
 
     button = QPushButton("☰ " + tr("phrases"))
