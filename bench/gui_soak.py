@@ -92,7 +92,8 @@ def main() -> None:
     def next_turn() -> None:
         count = sum(turns.values())
         if count % 5 == 4:
-            window.next_customer()
+            window.next_customer()  # asks the next language: the resident taps theirs
+            window.next_language_picker.buttons["ko"].click()
             turns["next_customer"] += 1
         elif count % 2 == 0:
             if not window.resident.talk.active:
