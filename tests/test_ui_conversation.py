@@ -116,8 +116,9 @@ def test_rotation_toggle(make_window):
     assert window.resident_host.transform().isIdentity()
 
 
-def test_missing_models_are_explained_and_typing_still_works(make_window, qtbot):
+def test_missing_models_are_explained_and_typing_still_works(make_window, qtbot, shots_dir):
     window = make_window(no_asr=("ja", "ko"))
+    window.grab().save(str(shots_dir / "no-models.png"))
     assert window.banner.isVisible()  # names what is missing, and leads to the setup
     assert "日本語：音声認識がありません" in window.banner.text()
     assert "韓国語：音声認識がありません" in window.banner.text()
