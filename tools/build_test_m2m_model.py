@@ -259,11 +259,18 @@ def convert(hf_dir: Path, out: Path, vocabulary: list[str]) -> None:
 
 def check_model(model_dir: Path, rows: list[dict[str, str]]) -> list[dict]:
     """The check in this process (backend from the environment), decoding as mt_ct2."""
+    return check_directions(model_dir, rows, LANGUAGES, language_tokens())
+
+
+def check_directions(model_dir: Path, rows: list[dict[str, str]], codes, tokens: dict
+                     ) -> list[dict]:
+    """Every direction among `codes`, every compute type: the source starts with its
+    language token, the target token is forced first (as mt_ct2 decodes M2M-100 and
+    NLLB layouts alike).  Shared with tools/build_test_nllb_model.py."""
     import ctranslate2
     import sentencepiece as spm
 
     sp = spm.SentencePieceProcessor(model_file=str(model_dir / "sentencepiece.bpe.model"))
-    tokens = language_tokens()
     specials = {"</s>", *tokens.values()}
 
     def decode(hypothesis: list[str]) -> str:
@@ -274,8 +281,8 @@ def check_model(model_dir: Path, rows: list[dict[str, str]]) -> list[dict]:
         translator = ctranslate2.Translator(str(model_dir), device="cpu",
                                             compute_type=compute_type, inter_threads=1,
                                             intra_threads=1)
-        for source in LANGUAGES:
-            for target in LANGUAGES:
+        for source in codes:
+            for target in codes:
                 if source == target:
                     continue
                 batch = [[tokens[source], *sp.encode(row[source], out_type=str), "</s>"]

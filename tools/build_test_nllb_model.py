@@ -66,12 +66,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from counter_app import languages  # noqa: E402  (pure Python, no app dependencies)
-from tools.build_test_m2m_model import train_loop  # noqa: E402  (cosine-decaying learning rate)
+from tools.build_test_m2m_model import (  # noqa: E402  (cosine-decaying learning rate)
+    check_directions,
+    train_loop,
+)
 from tools.build_test_mt_model import (  # noqa: E402
     BACKENDS,
     COMPUTE_TYPES,
     PHRASES,
-    examine,
     read_phrases,
     report,
     run_check,
@@ -211,33 +213,7 @@ def convert(hf_dir: Path, out: Path, vocabulary: list[str]) -> None:
 def check_model(model_dir: Path, rows: list[dict[str, str]]) -> list[dict]:
     """The check in this process (backend from the environment): translate like
     counter_app.pipeline.mt_ct2, every direction, every compute type."""
-    import ctranslate2
-    import sentencepiece as spm
-
-    sp = spm.SentencePieceProcessor(model_file=str(model_dir / "sentencepiece.bpe.model"))
-    tokens = language_tokens()
-    specials = {"</s>", *tokens.values()}
-
-    def decode(hypothesis: list[str]) -> str:
-        return sp.decode_pieces([t for t in hypothesis[1:] if t not in specials]).strip()
-
-    records = []
-    for compute_type in COMPUTE_TYPES:
-        translator = ctranslate2.Translator(str(model_dir), device="cpu",
-                                            compute_type=compute_type, inter_threads=1,
-                                            intra_threads=1)
-        for source in LANGUAGES:
-            for target in LANGUAGES:
-                if source == target:
-                    continue
-                batch = [[tokens[source], *sp.encode(row[source], out_type=str), "</s>"]
-                         for row in rows]
-                found = examine(translator, batch, [row[target] for row in rows], decode,
-                                target_prefix=[[tokens[target]]] * len(batch),
-                                label=lambda i, source=source: rows[i][source])
-                records.append({"direction": f"{source}>{target}",
-                                "compute_type": compute_type, **found})
-    return records
+    return check_directions(model_dir, rows, LANGUAGES, language_tokens())
 
 
 def write_description(folder: Path, rows: int, steps: int, margin: float, seconds: float,
