@@ -31,7 +31,6 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     from counter_app.ui.bridge import CoreBridge
     from counter_app.ui.conversation import ConversationWindow
     from counter_app.ui.i18n import set_language, tr
-    from counter_app.ui.style import stylesheet
 
     settings, library = session.settings, session.library
     set_language(settings.ui_language)
@@ -43,8 +42,7 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
         source_factory or (lambda side: MicrophoneSource(conv.microphone)),
         sink_factory or (lambda: SpeakerSink(conv.speaker)),
         save_settings=lambda changed: save_settings(window, changed))
-    window.setStyleSheet(stylesheet(conv.font_scale))
-    window.resident.setStyleSheet(stylesheet(conv.font_scale))  # lives in a graphics scene
+    restyle(window)
     admin_actions = [(tr("mm_open"), lambda: open_models(window))]
     window.captions_button = QPushButton("字 " + tr("captions"))
     window.captions_button.clicked.connect(lambda: open_captions(window))
@@ -144,13 +142,22 @@ def save_settings(window, settings: config.Settings) -> None:
         window.staff.show_status("⚠ " + save_failed(exc))
 
 
+def restyle(window) -> None:
+    """The style sheet at the settings' text size, on the window and on the resident
+    half (which lives in a graphics scene, outside the window's style)."""
+    from counter_app.ui.style import stylesheet
+
+    sheet = stylesheet(window.settings.conversation.font_scale)
+    window.setStyleSheet(sheet)
+    window.resident.setStyleSheet(sheet)
+
+
 def reload_settings(window, result=None) -> None:
     """Settings changed on disk (an office set was applied): take them in place, so
     everything holding the settings sees them, and show the result on the staff half."""
     from dataclasses import fields, is_dataclass
 
     from counter_app.ui.fleet_sync import show_sync_result
-    from counter_app.ui.style import stylesheet
 
     fresh, current = config.load(), window.settings
     for item in fields(current):
@@ -159,8 +166,7 @@ def reload_settings(window, result=None) -> None:
             vars(getattr(current, item.name)).update(vars(value))
         else:
             setattr(current, item.name, value)
-    window.setStyleSheet(stylesheet(current.conversation.font_scale))
-    window.resident.setStyleSheet(stylesheet(current.conversation.font_scale))
+    restyle(window)
     if window.phrase_panel is not None:
         window.phrase_panel.reload()
     window.refresh_readiness()
@@ -172,20 +178,18 @@ def open_settings(window, admin_actions=()) -> None:
     from counter_app.ui.fleet_sync import FleetPanel
     from counter_app.ui.i18n import tr
     from counter_app.ui.settings_dialog import SettingsDialog
-    from counter_app.ui.style import stylesheet
 
     if not admin_allowed(window):  # the admin PIN, when one is set
         return
     dialog = SettingsDialog(window.settings, window, list(admin_actions))
     mirror = FleetPanel(store_root=window.session.store.root, library=window.session.library,
-                        busy=lambda: bool(window.active or window.conversation.exchanges))
+                        busy=window.conversation_open)
     mirror.applied.connect(lambda result: (dialog.reject(), reload_settings(window, result)))
     dialog.add_tab(mirror, tr("fleet_title"))
     if dialog.exec():
         settings = dialog.apply()
         save_settings(window, settings)
-        window.setStyleSheet(stylesheet(settings.conversation.font_scale))
-        window.resident.setStyleSheet(stylesheet(settings.conversation.font_scale))
+        restyle(window)
         window.refresh_readiness()
 
 

@@ -280,6 +280,10 @@ class ConversationWindow(QMainWindow):
         self.save_settings(self.settings)
         self.refresh_readiness()
 
+    def conversation_open(self) -> bool:
+        """A turn runs or this customer's words are on screen (no syncing meanwhile)."""
+        return bool(self.active or self.conversation.exchanges)
+
     def refresh_readiness(self) -> None:
         conv = self.settings.conversation
         staff_ok = self.voice_ready(conv.staff_language)

@@ -38,19 +38,16 @@ class DailySync:
         self.timer = QTimer(window, interval=interval_ms, timeout=self.check)
         self.timer.start()
 
-    def busy(self) -> bool:
-        """A conversation is open: a turn runs or this customer's words are on screen."""
-        window = self.window
-        return bool(window.active or window.conversation.exchanges)
-
     def check(self) -> bool:
         """Start today's sync if it is due and the counter is idle; True if started."""
-        if self.running or not due(load_state(fleet_dir()), self.clock()) or self.busy():
+        if self.running or not due(load_state(fleet_dir()), self.clock()) \
+                or self.window.conversation_open():
             return False
         self.running = True
         session = self.window.session
         run_task(lambda task: self.run_sync(store_root=session.store.root,
-                                            library=session.library, busy=self.busy),
+                                            library=session.library,
+                                            busy=self.window.conversation_open),
                  on_done=self._done, on_failed=self._failed, parent=self.window)
         return True
 
