@@ -98,31 +98,37 @@ def language_tokens() -> dict[str, str]:
     return {code: f"__{code}__" for code in LANGUAGES}
 
 
-def train_sentencepiece(texts: list[str]) -> bytes:
-    """Joint unigram model; id 0 is <unk>, no bos/eos/pad (the model vocabulary adds them)."""
+def train_sentencepiece(texts: list[str], vocab_size: int = VOCAB_SIZE) -> bytes:
+    """Joint unigram model; id 0 is <unk>, no bos/eos/pad (the model vocabulary adds them).
+
+    Trained from memory so the file records no temporary paths (byte-reproducible).
+    """
     import sentencepiece as spm
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_writer=model, vocab_size=VOCAB_SIZE,
+        sentence_iterator=iter(texts), model_writer=model, vocab_size=vocab_size,
         hard_vocab_limit=False, model_type="unigram", character_coverage=1.0, unk_id=0,
         bos_id=-1, eos_id=-1, pad_id=-1, num_threads=1, shuffle_input_sentence=False,
         minloglevel=2)
     return model.getvalue()
 
 
-def model_vocabulary(sp) -> list[str]:
-    """M2M-100 order: <s> <pad> </s> <unk>, the pieces, the language tokens (sorted)."""
+def model_vocabulary(sp, tokens: dict[str, str] | None = None) -> list[str]:
+    """M2M-100 and NLLB order: <s> <pad> </s> <unk>, the pieces, the language tokens
+    (sorted)."""
+    tokens = tokens or language_tokens()
     pieces = [sp.id_to_piece(i) for i in range(1, sp.get_piece_size())]
-    return [*SPECIALS, *pieces, *sorted(language_tokens().values())]
+    return [*SPECIALS, *pieces, *sorted(tokens.values())]
 
 
-def examples(rows: list[dict[str, str]], sp, index: dict[str, int]):
-    """(source ids, decoder input ids, labels) for every phrase in all six directions."""
-    tokens = language_tokens()
+def examples(rows: list[dict[str, str]], sp, index: dict[str, int],
+             codes=LANGUAGES, tokens: dict[str, str] | None = None):
+    """(source ids, decoder input ids, labels) for every phrase in all directions."""
+    tokens = tokens or language_tokens()
     found = []
-    for source in LANGUAGES:
-        for target in LANGUAGES:
+    for source in codes:
+        for target in codes:
             if source == target:
                 continue
             for row in rows:
@@ -132,6 +138,23 @@ def examples(rows: list[dict[str, str]], sp, index: dict[str, int]):
                               [EOS, index[tokens[target]], *tgt],
                               [-100, *tgt, EOS]))  # the forced target token is not learnt
     return found
+
+
+def prepare(rows: list[dict[str, str]], folder: Path, codes=LANGUAGES,
+            tokens: dict[str, str] | None = None, vocab_size: int = VOCAB_SIZE):
+    """SentencePiece over every phrase (written to `folder`), the vocabulary and its
+    index, and the training examples: (sp, vocabulary, data).  Shared with
+    tools/build_test_nllb_model.py."""
+    import sentencepiece as spm
+
+    tokens = tokens or language_tokens()
+    spm_file = folder / "sentencepiece.bpe.model"
+    spm_file.write_bytes(train_sentencepiece([row[code] for row in rows for code in codes],
+                                             vocab_size))
+    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
+    vocabulary = model_vocabulary(sp, tokens)
+    index = {token: i for i, token in enumerate(vocabulary)}
+    return sp, vocabulary, examples(rows, sp, index, codes, tokens)
 
 
 def train_model(data, vocab_size: int, noise_rate: float = DECODER_NOISE,
@@ -347,19 +370,13 @@ from the output.
 
 def build(out: Path, noise_rate: float = DECODER_NOISE,
           token_margin: float = TOKEN_MARGIN) -> dict:
-    import sentencepiece as spm
 
     rows = read_phrases(PHRASES)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         spm_file = tmp / "sentencepiece.bpe.model"
-        spm_file.write_bytes(train_sentencepiece(
-            [row[code] for row in rows for code in LANGUAGES]))
-        sp = spm.SentencePieceProcessor(model_file=str(spm_file))
-        vocabulary = model_vocabulary(sp)
-        index = {token: i for i, token in enumerate(vocabulary)}
-        data = examples(rows, sp, index)
+        sp, vocabulary, data = prepare(rows, tmp)
         print(f"  {len(data)} examples, {len(vocabulary)} vocabulary entries", flush=True)
         hf_dir = tmp / "hf"
         spawn = multiprocessing.get_context("spawn")

@@ -50,7 +50,6 @@ Seeds are fixed and training is single-threaded (same torch version: same bytes)
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import multiprocessing
 import os
@@ -68,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 from counter_app import languages  # noqa: E402  (pure Python, no app dependencies)
 from tools.build_test_m2m_model import (  # noqa: E402  (cosine-decaying learning rate)
     check_directions,
+    prepare,
     train_loop,
 )
 from tools.build_test_mt_model import (  # noqa: E402
@@ -104,45 +104,6 @@ DECODER_NOISE = 0.1
 
 def language_tokens() -> dict[str, str]:
     return {code: languages.get(code).nllb for code in LANGUAGES}
-
-
-def train_sentencepiece(texts: list[str]) -> bytes:
-    """Joint unigram model; id 0 is <unk>, no bos/eos/pad (the model vocabulary adds them).
-
-    Trained from memory so the file records no temporary paths (byte-reproducible).
-    """
-    import sentencepiece as spm
-
-    model = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_writer=model, vocab_size=VOCAB_SIZE,
-        hard_vocab_limit=False, model_type="unigram", character_coverage=1.0, unk_id=0,
-        bos_id=-1, eos_id=-1, pad_id=-1, num_threads=1, shuffle_input_sentence=False,
-        minloglevel=2)
-    return model.getvalue()
-
-
-def model_vocabulary(sp) -> list[str]:
-    """NLLB order: <s> <pad> </s> <unk>, the pieces, then the language tokens (sorted)."""
-    pieces = [sp.id_to_piece(i) for i in range(1, sp.get_piece_size())]
-    return [*SPECIALS, *pieces, *sorted(language_tokens().values())]
-
-
-def examples(rows: list[dict[str, str]], sp, index: dict[str, int]):
-    """(source ids, decoder input ids, labels) for every phrase in all six directions."""
-    tokens = language_tokens()
-    found = []
-    for source in LANGUAGES:
-        for target in LANGUAGES:
-            if source == target:
-                continue
-            for row in rows:
-                src = [index.get(p, UNK) for p in sp.encode(row[source], out_type=str)]
-                tgt = [index.get(p, UNK) for p in sp.encode(row[target], out_type=str)]
-                found.append(([index[tokens[source]], *src, EOS],
-                              [EOS, index[tokens[target]], *tgt],
-                              [-100, *tgt, EOS]))  # the forced target token is not learnt
-    return found
 
 
 def train_model(data, vocab_size: int, token_margin: float = TOKEN_MARGIN):
@@ -267,19 +228,13 @@ given as `target_prefix` and stripped from the output.
 
 
 def build(out: Path, token_margin: float = TOKEN_MARGIN) -> dict:
-    import sentencepiece as spm
 
     rows = read_phrases(PHRASES)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         spm_file = tmp / "sentencepiece.bpe.model"
-        spm_file.write_bytes(train_sentencepiece(
-            [row[code] for row in rows for code in LANGUAGES]))
-        sp = spm.SentencePieceProcessor(model_file=str(spm_file))
-        vocabulary = model_vocabulary(sp)
-        index = {token: i for i, token in enumerate(vocabulary)}
-        data = examples(rows, sp, index)
+        sp, vocabulary, data = prepare(rows, tmp, LANGUAGES, language_tokens(), VOCAB_SIZE)
         print(f"  {len(data)} examples, {len(vocabulary)} vocabulary entries", flush=True)
         hf_dir = tmp / "hf"
         if out.exists():
