@@ -13,17 +13,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-import struct
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from counter_app import languages
 from counter_app.errors import AudioFormatError, EngineUnavailableError, ModelLoadError
 from counter_app.events import AudioChunk, Transcript, Word
 from counter_app.pipeline.base import ASR_RATE, Phrases, Recognizer, RecognizerSession
+from counter_app.pipeline.vosk_vocabulary import WordSet, model_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -45,61 +44,7 @@ def display_text(text: str, language: str) -> str:
     return text
 
 
-# --- the model's vocabulary ---------------------------------------------------------
-
-def _read_string(data: bytes | memoryview, pos: int) -> tuple[bytes, int]:
-    (size,) = struct.unpack_from("<i", data, pos)
-    return bytes(data[pos + 4:pos + 4 + size]), pos + 4 + size
-
-
-@lru_cache(maxsize=4)
-def fst_symbols(path: Path) -> frozenset[str]:
-    """Words of the symbol table embedded in an OpenFst binary file (Gr.fst).
-
-    Layout: header (magic, fst type, arc type, version, flags, properties,
-    start, #states, #arcs), then the input symbol table if flags & 1 (magic,
-    name, available key, size, then size x (string, int64 key)).
-    """
-    with open(path, "rb") as file:
-        data = memoryview(file.read(64 << 20))  # the tables sit right after the header
-    (magic,) = struct.unpack_from("<I", data, 0)
-    if magic != 0x7EB2FDD6:
-        raise ModelLoadError(f"{path} is not an OpenFst binary file.")
-    _, pos = _read_string(data, 4)
-    _, pos = _read_string(data, pos)
-    _version, flags = struct.unpack_from("<ii", data, pos)
-    pos += 8 + 32
-    if not flags & 3:
-        raise ModelLoadError(f"{path} carries no symbol table; the model needs words.txt.")
-    (table_magic,) = struct.unpack_from("<I", data, pos)
-    if table_magic != 0x7EB2FB74:
-        raise ModelLoadError(f"Unreadable symbol table in {path}.")
-    _, pos = _read_string(data, pos + 4)
-    _available, size = struct.unpack_from("<qq", data, pos)
-    pos += 16
-    words = []
-    unpack_size = struct.Struct("<i").unpack_from
-    for _ in range(size):
-        (length,) = unpack_size(data, pos)
-        words.append(bytes(data[pos + 4:pos + 4 + length]).decode("utf-8", "replace"))
-        pos += 12 + length
-    return frozenset(words)
-
-
-def model_vocabulary(model_path: Path) -> frozenset[str]:
-    """The words a Vosk grammar may use: words.txt, else Gr.fst's symbol table."""
-    for words_txt in (model_path / "graph" / "words.txt", model_path / "words.txt"):
-        if words_txt.exists():
-            lines = words_txt.read_text(encoding="utf-8").splitlines()
-            return frozenset(line.split()[0] for line in lines if line.strip())
-    grammar_fst = model_path / "graph" / "Gr.fst"
-    if grammar_fst.exists():
-        return fst_symbols(grammar_fst)
-    raise ModelLoadError(f"Cannot find the vocabulary of the Vosk model at {model_path} "
-                         "(no graph/words.txt and no graph/Gr.fst).")
-
-
-def segment(chunk: str, vocabulary: frozenset[str], longest: int = 12) -> list[str] | None:
+def segment(chunk: str, vocabulary: Container[str], longest: int = 12) -> list[str] | None:
     """Split one space-free chunk into vocabulary words: fewest words, then the
     longest first words ("도장을" -> 도장 을, not 도 장을).  None if impossible."""
     n = len(chunk)
@@ -187,7 +132,7 @@ class VoskRecognizer(Recognizer):
         self._vosk = vosk
 
     @property
-    def vocabulary(self) -> frozenset[str]:
+    def vocabulary(self) -> WordSet:
         return model_vocabulary(self.model_path)
 
     def warm_up(self) -> None:
