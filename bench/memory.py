@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--no-window", action="store_true", help="engines only, no Qt window")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--glibc-default", action="store_true",
-                        help="skip asr_whisper.limit_heap_retention() (the figure before it)")
+                        help="glibc as it comes: no fixed threshold, no trim after turns")
     parser.add_argument("--trim", action="store_true",
                         help="end with malloc_trim(0): how much is freed but still held")
     args = parser.parse_args()
@@ -85,9 +85,14 @@ def main() -> None:
     print(f"Machine: {facts['cpu']}, {facts['cores']} cores, Python {facts['python']}")
 
     if args.glibc_default:
-        from counter_app.pipeline import asr_whisper
+        from counter_app.pipeline import asr_whisper, interpreter
 
         asr_whisper.limit_heap_retention = lambda: False
+        interpreter.release_freed_heap = lambda: False
+    else:
+        from counter_app.pipeline.heap import limit_heap_retention
+
+        limit_heap_retention()  # as app.run() does before Qt
     from counter_app.config import Settings
     from counter_app.pipeline.audio import MemorySink, WavFileSource
     from counter_app.pipeline.factory import EngineFactory

@@ -8,6 +8,7 @@ import sys
 from counter_app import config
 from counter_app.pipeline.audio import MicrophoneSource, SpeakerSink
 from counter_app.pipeline.factory import EngineFactory
+from counter_app.pipeline.heap import limit_heap_retention
 from counter_app.session import CounterSession, open_session
 from counter_app.stats import UsageStats
 
@@ -197,6 +198,7 @@ def run(models_dir: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    limit_heap_retention()  # before Qt and the engines allocate
     app = QApplication.instance() or QApplication(sys.argv)
     report = config.load_report()
     settings = report.settings

@@ -23,6 +23,7 @@ from counter_app.errors import EngineUnavailableError, ModelLoadError, UnknownLa
 from counter_app.events import AudioChunk
 from counter_app.pipeline.audio import resample
 from counter_app.pipeline.base import ASR_RATE, Recognizer
+from counter_app.pipeline.heap import HEAP_THRESHOLD, limit_heap_retention  # noqa: F401
 from counter_app.pipeline.lean_install import allow_whisper_without_pyav
 from counter_app.pipeline.whisper_guards import GUARDS, Decoded, GuardSettings, guarded_decode
 
@@ -37,36 +38,6 @@ _VAD_CONTEXT = 64
 # Below this much audio (speech + padding) the prompt is left out: office vocabulary
 # turned Open JTalk 「いいえ。」 into 移動 and Kokoro 「はい。」 into ハイエ.
 PROMPT_MIN_SECONDS = 1.0
-
-
-# glibc raises its mmap threshold (up to 32 MiB) each time a large mmapped block is
-# freed, so the decode buffers CTranslate2, Kaldi and ONNX Runtime free and allocate
-# again on every turn then come from the heap, which keeps them after they are freed.
-# A fixed threshold returns them: the full counter (Whisper base, Vosk ko, MT, Open
-# JTalk, Piper, one turn each way) held 1,072-1,082 MB, then 981-986 MB (1,182 ->
-# 1,088-1,094 MB with the counter window); decode time unchanged (bench/memory.py).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-HEAP_THRESHOLD = 128 * 1024  # glibc's own initial value, kept fixed
-
-
-def limit_heap_retention() -> bool:
-    """Return freed large blocks to the system (glibc only; elsewhere nothing happens).
-
-    Process-wide and idempotent; called when Whisper loads, which is when the
-    counter starts holding several engines' buffers.  True if it took effect."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name or "libc.so.6")
-        mallopt = libc.mallopt
-        gnu = libc.gnu_get_libc_version  # only glibc has the dynamic threshold
-    except (OSError, AttributeError):
-        return False
-    del gnu
-    return bool(mallopt(_M_MMAP_THRESHOLD, HEAP_THRESHOLD)
-                and mallopt(_M_TRIM_THRESHOLD, HEAP_THRESHOLD))
 
 
 def _import_faster_whisper():

@@ -36,6 +36,7 @@ from counter_app.events import (
 from counter_app.pipeline.base import AudioSink, AudioSource
 from counter_app.pipeline.capture import CaptureThread
 from counter_app.pipeline.factory import EngineFactory
+from counter_app.pipeline.heap import release_freed_heap
 from counter_app.pipeline.translation import TranslationService
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,7 @@ class Interpreter:
             result.stage = TurnStage.DONE
         self.emit(StageChanged(turn.id, result.stage))
         self.emit(TurnTimings(turn.id, dict(result.timings)))
+        release_freed_heap()  # the turn's decode buffers, now that the screen has it all
         turn.future.set_result(result)
 
     def _stage(self, turn: Turn, stage: TurnStage) -> None:
