@@ -49,7 +49,6 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
     window.captions_button.clicked.connect(lambda: open_captions(window))
     window.add_tool(window.captions_button)
     if library is not None:
-        from counter_app.ui.phrase_admin import open_phrase_admin
         from counter_app.ui.phrases import attach_phrase_panel
 
         attach_phrase_panel(window, library)
@@ -69,6 +68,13 @@ def compose_window(session: CounterSession, source_factory=None, sink_factory=No
 
     attach_daily_sync(window)  # the office mirror once a day, when nobody is at the counter
     return window
+
+
+def open_phrase_admin(window, library) -> None:
+    """Phrasebook admin (its file readers are imported when first opened)."""
+    from counter_app.ui.phrase_admin import open_phrase_admin as open_admin
+
+    open_admin(window, library)
 
 
 def open_models(window):

@@ -48,7 +48,6 @@ def wire_terms(factory: EngineFactory, library=None) -> TermWiring:
     active term dictionary (read at each use, so an import takes effect at once)."""
     if library is None:
         return TermWiring(None, factory.translation_service)
-    from counter_app.phrasebook.terms import TermTranslationService
 
     def prompt(language: str) -> str:
         terms = list(library.terms().vocabulary(language))[:_PROMPT_TERMS]
@@ -58,6 +57,8 @@ def wire_terms(factory: EngineFactory, library=None) -> TermWiring:
         return library.terms().apply_asr_corrections(text, language)
 
     def service() -> TranslationService:
+        from counter_app.phrasebook.terms import TermTranslationService  # at the first turn
+
         return TermTranslationService(factory.translator, library.terms())
 
     factory.vocabulary_prompt = prompt

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QFileDialog, QPushButton  # noqa: E402
 
 from counter_app.phrasebook import load_phrasebook  # noqa: E402
 from counter_app.phrasebook.library import SHIPPED_DIR, Library  # noqa: E402
+from counter_app.ui.phrase_admin import PhraseAdminDialog  # noqa: E402
 from counter_app.ui.phrases import (  # noqa: E402
     FAVOURITES,
-    PhraseAdminDialog,
     PhrasePanel,
     attach_phrase_panel,
 )

@@ -1,20 +1,25 @@
 """Phrasebooks and term dictionaries that admins load (issue 6).
 
-Pure core: no Qt.  See phrasebooks/FORMAT.md for the file formats.
+Pure core: no Qt.  See phrasebooks/FORMAT.md for the file formats.  The names
+below load their module when first used: the counter window shows before the
+file readers (YAML, XLSX, encodings) are needed.
 """
 
-from counter_app.phrasebook.files import load_phrasebook, save_phrasebook
-from counter_app.phrasebook.library import Library
-from counter_app.phrasebook.model import Category, Phrase, Phrasebook
-from counter_app.phrasebook.problems import ImportValidationError, Problem
-from counter_app.phrasebook.search import (
-    PhraseMatch,
-    SearchHit,
-    match_phrase,
-    recognizer_phrases,
-    search,
-)
+from importlib import import_module
 
-__all__ = ["Category", "ImportValidationError", "Library", "Phrase", "PhraseMatch",
-           "Phrasebook", "Problem", "SearchHit", "load_phrasebook", "match_phrase",
-           "recognizer_phrases", "save_phrasebook", "search"]
+_HOMES = {
+    "load_phrasebook": "files", "save_phrasebook": "files", "Library": "library",
+    "Category": "model", "Phrase": "model", "Phrasebook": "model",
+    "ImportValidationError": "problems", "Problem": "problems",
+    "PhraseMatch": "search", "SearchHit": "search", "match_phrase": "search",
+    "recognizer_phrases": "search", "search": "search",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

@@ -29,16 +29,18 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir
 
 from counter_app.errors import CounterAppError
-from counter_app.phrasebook.files import load_master, load_phrasebook, save_json
 from counter_app.phrasebook.merge import MERGE, ImportPlan, Mode
 from counter_app.phrasebook.model import Phrasebook
-from counter_app.phrasebook.problems import Problem, Progress
+
+if TYPE_CHECKING:
+    from counter_app.phrasebook.problems import Problem, Progress
 
 log = logging.getLogger(__name__)
 
@@ -193,28 +195,43 @@ class _Versions:
         self._point_to(number)
 
 
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """A function of a phrasebook module, imported when first called: the counter
+    window shows before the file readers (YAML, XLSX, encodings) are needed."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        target: Any = import_module(f"counter_app.phrasebook.{module}")
+        for part in name.split("."):
+            target = getattr(target, part)
+        return target(*args, **kwargs)
+
+    return call
+
+
 class Library:
     """Installed phrasebook + term dictionary for this office, with rollback."""
 
     def __init__(self, folder: str | Path | None = None, shipped_dir: Path = SHIPPED_DIR,
                  keep: int = 5):
-        from counter_app.phrasebook import terms
-
         self.folder = Path(folder) if folder is not None else default_library_path()
         self.shipped_dir = shipped_dir
         shipped = shipped_dir / SHIPPED_PHRASEBOOK
         if not shipped.is_file() and (shipped_dir / SHIPPED_MASTER).is_file():
             shipped = shipped_dir / SHIPPED_MASTER
-        load = load_master if shipped.name == "master.yaml" else load_phrasebook
 
         def load_any(path: Path) -> Phrasebook:
-            return load(path) if path == shipped else load_phrasebook(path)
+            from counter_app.phrasebook import files  # read in the background, at first use
 
-        self.phrasebooks = _Versions(self.folder / "phrasebook", shipped, load_any, save_json,
-                                     Phrasebook.empty, keep)
+            if path == shipped and shipped.name == "master.yaml":
+                return files.load_master(path)
+            return files.load_phrasebook(path)
+
+        self.phrasebooks = _Versions(self.folder / "phrasebook", shipped, load_any,
+                                     _later("export", "save_json"), Phrasebook.empty, keep)
         self.term_versions = _Versions(self.folder / "terms", shipped_dir / SHIPPED_TERMS,
-                                       terms.load_terms, terms.save_terms_json,
-                                       terms.TermDictionary.empty, keep)
+                                       _later("terms", "load_terms"),
+                                       _later("terms", "save_terms_json"),
+                                       _later("terms", "TermDictionary.empty"), keep)
 
     # phrasebook ---------------------------------------------------------------------
     def phrasebook(self) -> Phrasebook:
@@ -240,6 +257,8 @@ class Library:
         total)` hears how far a long import is.  Raises ImportValidationError with
         every problem of a broken file.
         """
+        from counter_app.phrasebook.files import load_phrasebook
+
         book = load_phrasebook(path, progress)  # raises ImportValidationError, nothing written
         if readings:
             from counter_app.phrasebook.readings import fill_readings

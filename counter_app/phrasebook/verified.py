@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from counter_app.events import Transcript, Translation
 from counter_app.phrasebook.model import Phrasebook
-from counter_app.phrasebook.search import match_phrase
 
 
 class VerifiedPhrases:
@@ -26,6 +25,8 @@ class VerifiedPhrases:
         book = self._book()
         phrase = book.get(transcript.phrase_id) if transcript.phrase_id else None
         if phrase is None:
+            from counter_app.phrasebook.search import match_phrase  # at the first turn
+
             match = match_phrase(transcript.text, transcript.language, book, self.threshold)
             phrase = match.phrase if match else None
         text = phrase.text(target) if phrase else None

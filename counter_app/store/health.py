@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from counter_app.errors import StoreError
 from counter_app.store.local import InstalledModel, ModelStore
 
@@ -106,6 +104,8 @@ def install_running(root: Path) -> bool:
     """True while some process holds the store lock (an install or removal)."""
     if not (root / LOCK_FILE).exists():
         return False
+    from filelock import FileLock, Timeout  # only when a lock file exists
+
     lock = FileLock(str(root / LOCK_FILE))
     try:
         lock.acquire(timeout=0)

@@ -25,8 +25,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from counter_app.errors import StoreBusyError, StoreError
 from counter_app.store.archive import remove_tree
 from counter_app.store.health import (
@@ -51,6 +49,8 @@ Removed = list[tuple[Path, int]]  # (path, bytes freed)
 @contextlib.contextmanager
 def hold_lock(root: Path, timeout: float = 0) -> Iterator[None]:
     """Hold the store lock; StoreBusyError when another process (or task) has it."""
+    from filelock import FileLock, Timeout  # only when there is something to lock
+
     lock = FileLock(str(root / LOCK_FILE))
     with disk_errors(f"opening the model store {root}"):
         root.mkdir(parents=True, exist_ok=True)

@@ -25,14 +25,12 @@ from PySide6.QtWidgets import (
 
 from counter_app.phrasebook.library import DEFAULT_OFFICE, Library
 from counter_app.phrasebook.model import SOURCE_LANGUAGE, Phrase, Phrasebook
-from counter_app.phrasebook.search import search
 from counter_app.ui.i18n import add_strings, current_language, tr
-from counter_app.ui.phrase_admin import PhraseAdminDialog
 from counter_app.ui.phrase_rows import PhraseRow, ShownText, shown_text
 from counter_app.ui.tasks import run_task
 from counter_app.ui.widgets import TOUCH_MIN
 
-__all__ = ["PhraseAdminDialog", "PhraseDrawer", "PhrasePanel", "PhraseRow", "ShownText",
+__all__ = ["PhraseDrawer", "PhrasePanel", "PhraseRow", "ShownText",
            "attach_phrase_panel", "shown_text"]
 
 add_strings({"phrase_drawer_close": ("✕ 閉じる", "✕ Close")})
@@ -178,6 +176,8 @@ class PhrasePanel(QWidget):
         query = self.search_box.text().strip()
         if query:
             codes = list(dict.fromkeys([SOURCE_LANGUAGE, self.language, "en"]))
+            from counter_app.phrasebook.search import search  # at the first search
+
             hits = search(self.book, query, codes, limit=40)
             return tr("search_results") + f"「{query}」", [hit.phrase for hit in hits]
         if self.category == FAVOURITES:
