@@ -16,6 +16,7 @@ from counter_app.pipeline.asr_whisper import (
     stable_prefix,
 )
 from counter_app.pipeline.audio import read_wav, split
+from counter_app.pipeline.whisper_stream import StreamSettings, WhisperSession
 from tests.whisper_fixtures import (
     OFFICE_PROMPT_JA,
     character_error_rate,
@@ -113,7 +114,8 @@ def test_detected_language_fills_the_final(whisper, speech):
 def test_partials_only_extend_and_decode_at_a_bounded_rate(whisper_ja, speech):
     text = "住民票の写しをください。マイナンバーカードはお持ちですか。"
     audio = read_wav(speech.openjtalk(text))
-    session = whisper_ja.start(partial_interval=1.0, adaptive=False)
+    session = WhisperSession(whisper_ja, whisper_ja._prompt(None), StreamSettings(
+        partial_interval=1.0, adaptive=False), VadSettings())  # LocalAgreement-2 partials
     partials = [t for chunk in split(audio, 0.1) if (t := session.accept(chunk))]
     assert partials and not any(t.is_final for t in partials)
     for before, after in zip(partials, partials[1:], strict=False):

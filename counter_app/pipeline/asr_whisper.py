@@ -217,12 +217,16 @@ class WhisperRecognizer(Recognizer):
         partials).  `end_silence_ms`: hands-free mode, end an utterance after this
         much silence following speech and return its final from accept().
         `adaptive`: stretch the interval to the last decode's duration, so a slow
-        device does not fall behind real time (fewer partials, never more).
+        device does not fall behind real time (fewer partials, never more).  Partials
+        follow `whisper_stream.PUSH_TO_TALK`: the first after 0.6 s of speech, on a
+        10 s encoder window, the newest hypothesis; finals are the guarded full decode.
         """
-        from counter_app.pipeline.whisper_stream import StreamSettings, WhisperSession
+        from dataclasses import replace
 
-        settings = StreamSettings(partial_interval=partial_interval, adaptive=adaptive,
-                                  end_silence_ms=end_silence_ms)
+        from counter_app.pipeline.whisper_stream import PUSH_TO_TALK, WhisperSession
+
+        settings = replace(PUSH_TO_TALK, partial_interval=partial_interval, adaptive=adaptive,
+                           end_silence_ms=end_silence_ms)
         return WhisperSession(self, self._prompt(phrases), settings, vad or VadSettings())
 
     def start_continuous(self, settings: StreamSettings | None = None) -> WhisperSession:
