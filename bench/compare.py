@@ -157,8 +157,10 @@ def compare_whisper(factory: EngineFactory, speech: SpeechMaker, runs: int) -> l
             row("Whisper base RTF (final, beam 5)", "", rtf,
                 f"Open JTalk ja {ja.seconds:.1f} s, office prompt"),
             row("Whisper base first partial after onset", "s", first,
-                f"re-decode every {PARTIAL_INTERVAL} s; the app shows a partial once two "
-                "decodes agree"),
+                f"raw: the whole buffer re-decoded every {PARTIAL_INTERVAL} s; app: the "
+                "first partial after 0.6 s of speech on a 10 s encoder window, then every "
+                f"{PARTIAL_INTERVAL} s (whisper_stream.PUSH_TO_TALK); n counts runs with a "
+                "partial before release"),
             row("Whisper base release -> final", "s", final)]
 
 
