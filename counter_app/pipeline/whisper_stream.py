@@ -80,11 +80,12 @@ CONTINUOUS = StreamSettings(
     tentative=True, keep_before_speech_s=0.5)
 
 # Push-to-talk and hands-free: partials as captions show them, finals from the guarded
-# full decode.  12 Open JTalk sentences paced in real time (load 2.7-4.0): the first
-# partial 0.9 s after speech onset, right in 11 of 12; a quarter of later partials
-# revise the newest words.  LocalAgreement on the 30 s window: 3.9 s, 4 of 12 none
-# before release; LocalAgreement here: 1.9 s.  A first decode after 0.5 s of speech
-# (VAD padding included) was right in 10, after 1.0 s in 6 of 12 (cut words).
+# full decode.  12 Open JTalk sentences paced in real time, with the office term
+# prompt (load 2.7-4.0): the first partial 0.9 s after speech onset, right in 11 of
+# 12; a quarter of later partials revise the newest words.  LocalAgreement on the
+# 30 s window: 3.9 s, 4 of 12 none before release; LocalAgreement here: 1.9 s.  A
+# first decode after 0.5 s of speech (VAD padding included) was right in 10, after
+# 1.0 s in 6 of 12 (cut words).  Without a prompt the first was right in only 4.
 PUSH_TO_TALK = StreamSettings(first_partial_s=0.6, window_s=10.0, window_finals=False,
                               tentative=True)
 
