@@ -78,10 +78,18 @@ def speak(text: str, variant: int, tmp: Path) -> Path:
     return wav
 
 
-def run(recognizer: VoskRecognizer, wav: Path) -> tuple[list[list[Scored]], list, float, float]:
+def first_candidates(rows: list[dict], count: int) -> list[dict]:
+    """The rows as if only the `count` nearest candidates had been decoded (candidates
+    are scored in order of nearness, each on its own)."""
+    return [{**row, "scored": [scored[:count] for scored in row["scored"]]} for row in rows]
+
+
+def run(recognizer: VoskRecognizer, wav: Path, live: bool = True
+        ) -> tuple[list[list[Scored]], list, float, float]:
     """Stream one WAV: scored candidates per final, finals, seconds in finish(), total."""
     audio = read_wav(wav)
     session = recognizer.start(PHRASES)
+    session.live = live
     scored, finals = [], []
     started = time.perf_counter()
     for chunk in split(audio, 0.2):
@@ -103,6 +111,8 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=3)
     parser.add_argument("--limit", type=int, help="first N phrases and N not listed only")
     parser.add_argument("--model", type=Path, help="Vosk model folder (default: the store's)")
+    parser.add_argument("--no-live", action="store_true",
+                        help="decode every candidate after release (the code before)")
     args = parser.parse_args()
     model_path = args.model or ModelStore(include_packages=True).find("asr", "ko", "vosk").path
     recognizer = VoskRecognizer(model_path, "ko")
@@ -115,8 +125,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for expected, text in items:
             for variant in range(args.variants):
-                scored, finals, after_release, factor = run(recognizer, speak(text, variant,
-                                                                              Path(tmp)))
+                scored, finals, after_release, factor = run(
+                    recognizer, speak(text, variant, Path(tmp)), live=not args.no_live)
                 rows.append({"expected": expected, "scored": scored})
                 rtf.append(factor)
                 if finals:
@@ -141,6 +151,11 @@ def main() -> None:
                       "wrong_rate": round(default["wrong"] / len(listed), 3),
                       "not_listed_verified": tally(parts["not_listed"], MarginPolicy())["wrong"],
                       "not_listed": len(parts["not_listed"]),
+                      "by_candidates": {count: {
+                          "listed": tally(first_candidates(listed, count), MarginPolicy()),
+                          "not_listed_wrong": tally(first_candidates(parts["not_listed"], count),
+                                                    MarginPolicy())["wrong"]}
+                          for count in (1, 2, 3, 4)},
                       "finish_seconds": {k: seconds(v) for k, v in latency.items()},
                       "rtf_median": round(statistics.median(rtf), 3),
                       "load_average": [round(load_at_start, 2),

@@ -17,8 +17,9 @@ captions: the app's path (CaptionRunner, VoskRecognizer, 0.1 s blocks from a
 thread) before (partial words on) and after (off).
 
 release: phrase mode, push-to-talk released as the sentence ends: seconds in
-finish(), with the open-vocabulary pass after release (before) or running
-while the sentence is spoken (after), for listed phrases and unlisted sentences.
+finish() for listed phrases and unlisted sentences, three ways interleaved:
+everything decoded after release; the open-vocabulary pass while the sentence
+is spoken; and that plus the likely candidates followed while it is spoken.
 """
 
 from __future__ import annotations
@@ -202,18 +203,27 @@ RELEASE_PHRASES = ["번호표를 뽑아 주세요.", "이 서류를 작성해 �
 RELEASE_UNLISTED = ["이 서류를 보여 주세요.", "주소를 알려 주세요.", "수수료는 저쪽입니다."]
 
 
+RELEASE_MODES = {  # name: (overlap, live)
+    "before: all after release": (False, False),
+    "open vocabulary while speaking": (True, False),
+    "+ candidates while speaking": (True, True),
+}
+
+
 def release_seconds(recognizer: VoskRecognizer, phrases: list[str], audio: AudioChunk,
-                    overlap: bool) -> tuple[float, str | None]:
-    """Paced feed, release as the audio ends: seconds in finish(), phrase id."""
+                    mode: str) -> tuple[float, str | None, int]:
+    """Paced feed, release as the audio ends: seconds in finish(), phrase id, and how
+    many candidates were decoded only after the release."""
     from counter_app.pipeline.vosk_phrases import PhraseSession
 
+    overlap, live = RELEASE_MODES[mode]
     session = PhraseSession(recognizer, [p for p in recognizer.prepare(phrases) if p.units],
-                            overlap=overlap)
+                            overlap=overlap, live=live)
     for block, _ in paced(audio, 0.1):
         session.accept(block)
     released = time.perf_counter()
     final = session.finish()
-    return time.perf_counter() - released, final.phrase_id
+    return time.perf_counter() - released, final.phrase_id, session.late_decodes
 
 
 def bench_release(recognizer: VoskRecognizer, speech: SpeechMaker, rounds: int) -> list[dict]:
@@ -221,24 +231,28 @@ def bench_release(recognizer: VoskRecognizer, speech: SpeechMaker, rounds: int) 
                .read_text(encoding="utf-8").splitlines()[1:]]
     clips = [(text, read_wav(speech.espeak(text, "ko")))
              for text in RELEASE_PHRASES + RELEASE_UNLISTED]
-    rows: dict[tuple[bool, bool], list[float]] = {}
-    loads: dict[bool, list[float]] = {True: [], False: []}
+    rows: dict[tuple[str, bool], list[float]] = {}
+    late: dict[tuple[str, bool], list[int]] = {}
+    loads: dict[str, list[float]] = {mode: [] for mode in RELEASE_MODES}
+    modes = list(RELEASE_MODES)
     for round_ in range(rounds):
         for index, (_, audio) in enumerate(clips):
-            order = (False, True) if (round_ + index) % 2 == 0 else (True, False)
-            for overlap in order:
-                loads[overlap].append(load())
-                seconds, phrase_id = release_seconds(recognizer, phrases, audio, overlap)
-                rows.setdefault((overlap, phrase_id is not None), []).append(seconds)
+            shift = (round_ + index) % len(modes)  # each mode first in turn
+            for mode in modes[shift:] + modes[:shift]:
+                loads[mode].append(load())
+                seconds, phrase_id, decodes = release_seconds(recognizer, phrases, audio, mode)
+                rows.setdefault((mode, phrase_id is not None), []).append(seconds)
+                late.setdefault((mode, phrase_id is not None), []).append(decodes)
     out = []
-    for overlap in (False, True):
+    for mode in modes:
         for verified in (True, False):
-            values = rows.get((overlap, verified), [])
-            out.append({"name": ("after: open vocabulary while speaking" if overlap
-                                 else "before: open vocabulary after release"),
+            values = rows.get((mode, verified), [])
+            out.append({"name": mode,
                         "final": "verified phrase" if verified else "unverified (open vocab.)",
                         "n": len(values), "release_to_final": stats(values),
-                        "load_average": round(statistics.mean(loads[overlap]), 2)})
+                        "decoded_after_release": round(statistics.mean(
+                            late.get((mode, verified)) or [0]), 1),
+                        "load_average": round(statistics.mean(loads[mode]), 2)})
     return out
 
 
@@ -277,6 +291,7 @@ def main() -> None:
         report["release"] = bench_release(recognizer, speech, args.rounds)
         print("\nPhrase mode, push-to-talk release -> final, s (p50 / max):")
         print(table(report["release"], ["name", "final", "n", "release_to_final",
+                                        "decoded_after_release",
                                         "load_average"]))
     report["load_average_at_end"] = load()
     print(json.dumps(report, indent=1, ensure_ascii=False))

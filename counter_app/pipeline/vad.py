@@ -14,6 +14,20 @@ from counter_app.events import AudioChunk
 from counter_app.pipeline.base import AudioSource
 
 
+class SpeechLevel:
+    """Speech or not, block by block: energy against a noise floor that follows
+    quiet moments at once and rises only slowly."""
+
+    def __init__(self, threshold: float = 0.01):
+        self.threshold = threshold
+        self.floor: float | None = None
+
+    def is_speech(self, chunk: AudioChunk) -> bool:
+        level = chunk.level()
+        self.floor = level if self.floor is None else min(level, self.floor * 1.02 + 1e-6)
+        return level > max(self.threshold, self.floor * 3)
+
+
 class EndOfSpeechGate(AudioSource):
     def __init__(self, source: AudioSource, silence_seconds: float = 0.8,
                  min_speech_seconds: float = 0.25, max_seconds: float = 30.0,
@@ -27,14 +41,11 @@ class EndOfSpeechGate(AudioSource):
         self.speech_seconds = 0.0
 
     def chunks(self) -> Iterator[AudioChunk]:
-        floor: float | None = None
+        speech = SpeechLevel(self.threshold)
         silence = total = 0.0
         for chunk in self.source.chunks():
-            level = chunk.level()
-            # noise floor: follows quiet moments at once, rises only slowly
-            floor = level if floor is None else min(level, floor * 1.02 + 1e-6)
             total += chunk.seconds
-            if level > max(self.threshold, floor * 3):
+            if speech.is_speech(chunk):
                 self.speech_seconds += chunk.seconds
                 silence = 0.0
             else:

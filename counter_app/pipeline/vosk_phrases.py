@@ -12,8 +12,10 @@ Otherwise the utterance is decoded open-vocabulary and returned unverified
 (phrase_id None): it goes to machine translation, marked as such.
 
 After the release only finalizing is left: the open-vocabulary decode runs on
-its own thread while the utterance is spoken, and the candidates are decoded
-side by side (bench/vosk_latency.py: release -> final).
+its own thread while the utterance is spoken; when the resident pauses, the
+candidates nearest to the partial text start decoding and follow the audio
+(`vosk_live_candidates`); a candidate that only the final brings up is decoded
+after the release, side by side (bench/vosk_latency.py: release -> final).
 """
 
 from __future__ import annotations
@@ -37,11 +39,14 @@ from counter_app.pipeline.asr_vosk import (
     display_text,
 )
 from counter_app.pipeline.base import ASR_RATE
+from counter_app.pipeline.vad import SpeechLevel
+from counter_app.pipeline.vosk_live_candidates import LiveCandidates
 
 log = logging.getLogger(__name__)
 
 FIRST_PASS_ALTERNATIVES = 5  # hypotheses of the all-words pass used to pick candidates
 CANDIDATES = 4  # phrases decoded again with their own words (each costs a full decode)
+PAUSE_SECONDS = 0.25  # silence after speech: the nearest phrases start decoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,19 +169,28 @@ class PhraseSession(VoskSession):
     or unverified open-vocabulary text when no phrase is clearly the one said.
 
     `overlap`: decode open vocabulary while the utterance is spoken (the default),
-    instead of once more after it ended (what the app did before; benchmarks)."""
+    instead of once more after it ended (what the app did before; benchmarks).
+    `live`: decode the likely candidates when the resident pauses (the default),
+    instead of all of them after the utterance ended (benchmarks)."""
 
     def __init__(self, owner: VoskRecognizer, phrases: list[Phrase],
-                 policy: MarginPolicy = DEFAULT_POLICY, overlap: bool = True):
+                 policy: MarginPolicy = DEFAULT_POLICY, overlap: bool = True,
+                 live: bool = True):
         grammar = sorted({unit for phrase in phrases for unit in phrase.units})
         super().__init__(owner, grammar, alternatives=FIRST_PASS_ALTERNATIVES)
         self.phrases = phrases
         self.policy = policy
         self.overlap = overlap
+        self.live = live
         self.scored: list[Scored] = []  # candidates of the last final (for benchmarks)
+        self.late_decodes = 0  # of those, decoded only once the utterance ended
+        self._keys = [jamo(phrase.key) for phrase in phrases]
         self._audio = bytearray()  # the current utterance
         self._offset = 0.0  # seconds before the current utterance
         self._open_pass: OpenVocabularyPass | None = None
+        self._live: LiveCandidates | None = None
+        self._speech = SpeechLevel()
+        self._pause = 0.0  # seconds of silence since the last speech
 
     def accept(self, chunk: AudioChunk) -> Transcript | None:
         self._check(chunk)
@@ -184,16 +198,41 @@ class PhraseSession(VoskSession):
             if self._open_pass is None:
                 self._open_pass = OpenVocabularyPass(self.owner)
             self._open_pass.feed(chunk.audio)
+        if chunk.audio and self.live and self.phrases:
+            if self._live is None:
+                self._live = LiveCandidates(
+                    lambda phrase: self.owner.recognizer(phrase.units, alternatives=1))
+            self._live.feed(chunk.audio)
         self._audio += chunk.audio
-        return super().accept(chunk)
+        transcript = super().accept(chunk)
+        if self._live is not None and self.want_partials and chunk.audio:
+            self._follow_at_pause(chunk)
+        return transcript
+
+    @property
+    def started_early(self) -> int:
+        """Candidate decodes started before the utterance ended (benchmarks, tests)."""
+        return self._live.started if self._live is not None else 0
+
+    def _follow_at_pause(self, chunk: AudioChunk) -> None:
+        """When the resident pauses, start the phrases nearest to what was heard."""
+        if self._speech.is_speech(chunk):
+            self._pause = 0.0
+            return
+        before, self._pause = self._pause, self._pause + chunk.seconds
+        if before < PAUSE_SECONDS <= self._pause and self._last_partial:
+            self._live.propose(self.candidates([self._last_partial]))
 
     def finish(self) -> Transcript:
         try:
             return super().finish()
-        finally:
-            if self._open_pass is not None:  # a later accept() starts a new pass
+        finally:  # a later accept() starts new passes
+            if self._open_pass is not None:
                 self._open_pass.close()
                 self._open_pass = None
+            if self._live is not None:
+                self._live.close()
+                self._live = None
 
     def _final(self, result: dict) -> Transcript:
         heard = [a["text"] for a in result.get("alternatives", []) if a.get("text")]
@@ -243,31 +282,46 @@ class PhraseSession(VoskSession):
         (Hangul split into jamo, so near-miss syllables still count)."""
         from rapidfuzz import fuzz
 
-        keys = [jamo(p.key) for p in self.phrases]
         best: dict[int, float] = {}
         for text in heard:
             key = jamo(_NON_WORD.sub("", text))
-            for index, phrase_key in enumerate(keys):
+            for index, phrase_key in enumerate(self._keys):
                 best[index] = max(best.get(index, 0.0), fuzz.ratio(key, phrase_key))
         ranked = sorted(best, key=best.__getitem__, reverse=True)[:CANDIDATES]
         return [self.phrases[index] for index in ranked]
 
     def score(self, audio: bytes, heard: Sequence[str]) -> list[Scored]:
-        """Decode the utterance with each candidate's own words, side by side (Vosk
-        releases the GIL while it decodes)."""
+        """Each candidate decoded with its own words: the followed ones finalize on
+        their thread while the others are decoded side by side (Vosk releases the
+        GIL while it decodes)."""
         candidates = self.candidates(heard)
-        if len(candidates) < 2:
-            return [self._decode_as(phrase, audio) for phrase in candidates]
-        workers = min(len(candidates), os.cpu_count() or 1)
-        with ThreadPoolExecutor(workers, thread_name_prefix="vosk-candidates") as pool:
-            return list(pool.map(lambda phrase: self._decode_as(phrase, audio), candidates))
+        keys = set(self._live.followed if self._live is not None else ())
+        followed = self._live.finish(candidates) if self._live is not None else None
+        results: dict[str, dict] = {}
+        missing = [phrase for phrase in candidates if phrase.id not in keys]
+        self.late_decodes = len(missing)
+        if len(missing) < 2:
+            results.update((phrase.id, self._decode(phrase, audio)) for phrase in missing)
+        else:
+            workers = min(len(missing), os.cpu_count() or 1)
+            with ThreadPoolExecutor(workers, thread_name_prefix="vosk-candidates") as pool:
+                results.update(zip([phrase.id for phrase in missing],
+                                   pool.map(lambda phrase: self._decode(phrase, audio), missing),
+                                   strict=True))
+        if followed is not None:
+            results.update(followed.result())
+        return [self._scored(phrase, results[phrase.id]) for phrase in candidates]
 
-    def _decode_as(self, phrase: Phrase, audio: bytes) -> Scored:
-        from rapidfuzz import fuzz
-
+    def _decode(self, phrase: Phrase, audio: bytes) -> dict:
         rec = self.owner.recognizer(phrase.units, alternatives=1)
         rec.AcceptWaveform(audio)
-        best = json.loads(rec.FinalResult()).get("alternatives", [{}])[0]
+        return json.loads(rec.FinalResult())
+
+    @staticmethod
+    def _scored(phrase: Phrase, result: dict) -> Scored:
+        from rapidfuzz import fuzz
+
+        best = result.get("alternatives", [{}])[0]
         similarity = fuzz.ratio(_NON_WORD.sub("", best.get("text", "")), phrase.key)
         return Scored(phrase, similarity, float(best.get("confidence", 0.0)),
                       tuple(best.get("result", [])))
