@@ -94,7 +94,31 @@ def _load_voice(model_path: Path, config_path: Path):
     from piper import PiperVoice
 
     try:
-        return PiperVoice.load(model_path, config_path=config_path)
+        voice = PiperVoice.load(model_path, config_path=config_path)
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelLoadError(
             f"Piper could not load the voice model {model_path.name}: {exc}") from exc
+    voice.session = ShrinkingSession(voice.session)
+    return voice
+
+
+class ShrinkingSession:
+    """The voice's ONNX Runtime session, handing its arena back after each sentence.
+
+    The CPU arena keeps the largest buffers any sentence needed: five long
+    sentences left the joe voice 236 MB resident against 136 MB with shrinkage
+    (glibc trimmed after both).  Shrinking costs about 15% of synthesis time
+    (0.28 -> 0.33 s for a 5 s sentence; Piper renders ~15x faster than real time)."""
+
+    def __init__(self, session):
+        import onnxruntime
+
+        self._session = session
+        self._run_options = onnxruntime.RunOptions()
+        self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, output_names, input_feed, run_options=None):
+        return self._session.run(output_names, input_feed, run_options or self._run_options)
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
