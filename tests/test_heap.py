@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +14,7 @@ from counter_app.pipeline import interpreter as interpreter_module
 from counter_app.pipeline.audio import MemorySink
 from counter_app.pipeline.interpreter import Interpreter, TurnRequest
 from tests.fakes import FakeFactory
+from tests.fresh_process import run_fresh
 
 CHILD = r"""
 import ctypes, ctypes.util, json, sys
@@ -57,10 +54,7 @@ def _glibc() -> bool:
 def test_freed_heap_pages_go_back_to_the_system():
     if not _glibc():
         pytest.skip("glibc only")
-    root = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", CHILD, str(root)], capture_output=True,
-                            text=True, timeout=120, check=True)
-    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    facts = run_fresh(CHILD, timeout=120)
     assert facts["before"] - facts["after_free"] < 40, facts  # free() alone keeps them
     assert facts["released"], facts
     assert facts["after_free"] - facts["after_release"] > 100, facts

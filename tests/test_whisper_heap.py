@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from counter_app.pipeline.asr_whisper import HEAP_THRESHOLD
+from tests.fresh_process import run_fresh
 
 CHILD = r"""
 import ctypes, ctypes.util, json, sys
@@ -58,10 +55,7 @@ def _glibc_with_mallinfo2() -> bool:
 def test_whisper_loads_without_keeping_freed_memory_and_later_blocks_are_returned():
     if not _glibc_with_mallinfo2():
         pytest.skip("glibc >= 2.33 only")
-    root = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", CHILD, str(root)], capture_output=True,
-                            text=True, timeout=300, check=True)
-    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    facts = run_fresh(CHILD)
     # The load's own buffers went back: 13 MiB of free heap here, 90 MiB without.
     assert facts["free_after_load"] < 32 << 20, facts
     assert facts["own_mapping"] == 1 and facts["returned"], facts  # mapped, then returned
