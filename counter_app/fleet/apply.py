@@ -90,8 +90,8 @@ def install_models(store: ModelStore, items: list[tuple[FileEntry, Path]], sourc
             facts = entry.model
             stage = stages.enter_context(installer.staging())
             unpacked = archive.extract(zip_path, stage / "unpacked")
-            folder = installer._find_model(facts["kind"], facts["engine"], unpacked,
-                                           zip_path.name, weights_only=True)
+            folder = installer.find_model(facts["kind"], facts["engine"], unpacked,
+                                          zip_path.name, weights_only=True)
             digest, _ = tree_digest(folder)
             if digest != facts["tree_sha256"]:
                 raise ArchiveError(f"{facts['name']} unpacks to other files than the manifest "
@@ -104,7 +104,7 @@ def install_models(store: ModelStore, items: list[tuple[FileEntry, Path]], sourc
                 license=str(facts.get("license", "")), variant=str(facts.get("variant", "")),
                 pairs=str(facts.get("pairs", ""))), stage))
         for folder, record, stage in ready:
-            installer._put_in_place(folder, record, stage)
+            installer.put_in_place(folder, record, stage)
 
 
 def remove_model(store: ModelStore, store_path: str) -> None:

@@ -116,7 +116,7 @@ class Installer:
                                                   free_space=self.free_space)
                 archive.extract(file, unpacked, self.max_bytes, listing)
                 file.unlink()
-                folder = self._find_model(entry.kind, entry.engine, unpacked, file.name,
+                folder = self.find_model(entry.kind, entry.engine, unpacked, file.name,
                                           weights_only=True)
             row = engines.get(entry.engine)
             if row and row.description and not (folder / row.description).exists():
@@ -126,7 +126,7 @@ class Installer:
             record = ModelRecord(**{k: v for k, v in entry.meta().items()
                                     if k in ModelRecord.__dataclass_fields__})
             record.license = folder_licence(entry.engine, folder, record.license)  # MODEL_CARD
-            model = self._put_in_place(folder, record, stage)
+            model = self.put_in_place(folder, record, stage)
             pins.record_in_store(self.root, new_pins)  # the office copy of the catalog
             return model
 
@@ -177,10 +177,10 @@ class Installer:
             partial.rmdir()
         return done
 
-    # --- shared tail: locate, check, record, swap -------------------------------------
+    # --- shared tail: locate, check, record, swap (also the fleet's, fleet/apply.py) ---
 
-    def _find_model(self, kind: str, engine: str, unpacked: Path, source: str,
-                    weights_only: bool = False) -> Path:
+    def find_model(self, kind: str, engine: str, unpacked: Path, source: str,
+                   weights_only: bool = False) -> Path:
         """The model folder in an unpacked archive (at most three levels down).
 
         weights_only: a folder holding the engine's weights (the table's `weights`,
@@ -205,7 +205,9 @@ class Installer:
                 break
         raise ArchiveError(f"{source} does not contain a {engine} model.")
 
-    def _put_in_place(self, folder: Path, record: ModelRecord, stage: Path) -> InstalledModel:
+    def put_in_place(self, folder: Path, record: ModelRecord, stage: Path) -> InstalledModel:
+        """Check (when validating), record and swap a staged model folder into the store;
+        under `locked()`, with `stage` from `staging()`."""
         if self.validate:
             check_loads(record.engine, folder, record.name)
         stamp(record, folder)
@@ -250,7 +252,7 @@ class Installer:
         for row in rows:
             kind, engine = row.kind, row.name
             with contextlib.suppress(ArchiveError):
-                found = self._find_model(kind, engine, folder, source)
+                found = self.find_model(kind, engine, folder, source)
                 break
         else:
             raise preflight.unknown_model(source, rows)
@@ -262,7 +264,7 @@ class Installer:
         if copy:
             shutil.copytree(found, stage / "copy", symlinks=False, copy_function=self._copy)
             found = stage / "copy"
-        return self._put_in_place(found, record, stage)
+        return self.put_in_place(found, record, stage)
 
     def _import_piper(self, path: Path, stage: Path) -> InstalledModel:
         onnx = path if path.name.endswith(".onnx") else path.with_name(path.name[:-5])
@@ -281,7 +283,7 @@ class Installer:
         record = ModelRecord(name, "tts", "piper", list(model.languages) if model else [],
                              source=f"import {onnx.name}",
                              license=folder_licence("piper", folder, ""))
-        return self._put_in_place(folder, record, stage)
+        return self.put_in_place(folder, record, stage)
 
     def _copy(self, source: str | Path, target: str | Path) -> None:
         """Copy one file; a failure is a StoreError at once (copytree would collect
@@ -315,7 +317,7 @@ class Installer:
                 raise ArchiveError(f"{record.name} in {path.name} does not match its "
                                    "checksum; the pack is damaged. Nothing more was installed.")
             record.source = f"pack {path.name} ({record.source})"
-            installed.append(self._put_in_place(folder, record, stage))
+            installed.append(self.put_in_place(folder, record, stage))
             archive.remove_tree(stage / "previous")
         return installed
 
