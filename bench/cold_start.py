@@ -3,8 +3,9 @@
 Runs `counter_app.app.run()` in fresh processes (on QT_QPA_PLATFORM, offscreen
 unless set: xcb under a real X server or Xvfb; this machine has no Xvfb) with
 Qt's event loop replaced by "process the pending events once, report, exit",
-and prints p50 / max over the runs with the load average.  Models load behind the window (session.preload), the
-phrasebook after it; neither is counted, as neither delays the window.
+and prints p50 / max over the runs with the load average.  Models load behind
+the window (session.preload), the phrasebook after it; neither is counted, as
+neither delays the window.
 
     .venv/bin/python bench/cold_start.py [--runs 7]
 """
