@@ -5,7 +5,10 @@ freed, so the decode buffers CTranslate2, Kaldi and ONNX Runtime free and alloca
 again on every turn then come from the heap, which keeps them after they are freed.
 A fixed threshold returns them: the full counter (Whisper base, Vosk ko, MT, Open
 JTalk, Piper, one turn each way) held 1,072-1,082 MB, then 981-986 MB (1,182 ->
-1,088-1,094 MB with the counter window); decode time unchanged (bench/memory.py).
+1,088-1,094 MB with the counter window; bench/memory.py).  The price: every 0.1-4 MiB
+decode buffer is mapped and unmapped again, which doubles Whisper's page faults
+(2.4 M against 1.3 M for 8 sentences, +2.5-3 s of system time, wall time within
+noise).  A 4 MiB threshold avoided that but held 999 MB instead of 962 MB.
 Freed small blocks still sit in the heap's free lists; `release_freed_heap` hands
 their pages back after each turn (another 30 MB with the window).
 """
