@@ -157,10 +157,8 @@ def compare_whisper(factory: EngineFactory, speech: SpeechMaker, runs: int) -> l
             row("Whisper base RTF (final, beam 5)", "", rtf,
                 f"Open JTalk ja {ja.seconds:.1f} s, office prompt"),
             row("Whisper base first partial after onset", "s", first,
-                f"raw: the whole buffer re-decoded every {PARTIAL_INTERVAL} s; app: the "
-                "first partial after 0.6 s of speech on a 10 s encoder window, then every "
-                f"{PARTIAL_INTERVAL} s (whisper_stream.PUSH_TO_TALK); n counts runs with a "
-                "partial before release"),
+                f"raw: whole buffer every {PARTIAL_INTERVAL} s; app: whisper_stream."
+                "PUSH_TO_TALK (after 0.6 s of speech, 10 s window); n: runs with a partial"),
             row("Whisper base release -> final", "s", final)]
 
 
