@@ -83,8 +83,17 @@ class NginxServer:
         self.access_log = tmp / "access.log"
         self.error_log = tmp / "error.log"
 
-    def requests(self) -> list[Request]:
-        """Every request logged so far (nginx writes each line when a request ends)."""
+    def requests(self, settle: float = 0.1) -> list[Request]:
+        """Every request logged so far.  nginx writes each line just after the response
+        has gone out, so a client can be done before its line is: the log is read once
+        it has not grown for `settle` seconds (at most 5 s)."""
+        deadline, size = time.monotonic() + 5, -1
+        while time.monotonic() < deadline:
+            current = self.access_log.stat().st_size if self.access_log.is_file() else 0
+            if current == size:
+                break
+            size = current
+            time.sleep(settle)
         found = []
         if not self.access_log.is_file():
             return found
