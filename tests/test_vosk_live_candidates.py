@@ -36,9 +36,9 @@ def test_a_phrase_followed_late_still_hears_the_whole_utterance():
     live = LiveCandidates(Decoder)
     a, b, c = phrases("a", "b", "c")
     live.feed(b"12")
-    live.propose([a])
+    live.propose([a], b"12")
     live.feed(b"34")
-    live.propose([a, b])  # b starts now, from the utterance's start
+    live.propose([a, b], b"1234")  # b starts now, from the utterance's start
     live.feed(b"5")
     assert list(live.followed) == ["a", "b"] and live.started == 2
     finals = live.finish([b, c, a]).result(10)
@@ -53,11 +53,11 @@ def test_each_utterance_starts_afresh():
     live = LiveCandidates(Decoder)
     a, b = phrases("a", "b")
     live.feed(b"old")
-    live.propose([a])
+    live.propose([a], b"old")
     assert live.finish([a]).result(10)["a"]["audio"] == "old"
     assert not live.followed
     live.feed(b"new")
-    live.propose([b])
+    live.propose([b], b"new")
     finals = live.finish([a, b]).result(10)
     assert finals == {"b": {"text": "phrase b", "audio": "new",
                             "threads": finals["b"]["threads"]}}
@@ -68,7 +68,7 @@ def test_followed_phrases_spread_over_the_lanes():
     live = LiveCandidates(Decoder, lanes=2)
     a, b, c = phrases("a", "b", "c")
     live.feed(b"1")
-    live.propose([a, b, c])
+    live.propose([a, b, c], b"1")
     live.feed(b"2")
     finals = live.finish([a, b, c]).result(10)
     assert {f["audio"] for f in finals.values()} == {"12"}
@@ -80,10 +80,10 @@ def test_followed_phrases_spread_over_the_lanes():
 def test_the_oldest_phrase_no_longer_near_makes_room():
     live = LiveCandidates(Decoder, limit=3)
     a, b, c, d, e = phrases("a", "b", "c", "d", "e")
-    live.propose([a, b, c])
-    live.propose([c, d])  # a is the oldest not among the nearest now
+    live.propose([a, b, c], b"")
+    live.propose([c, d], b"")  # a is the oldest not among the nearest now
     assert list(live.followed) == ["b", "c", "d"]
-    live.propose([b, c, d, e])  # all followed ones are wanted: e waits for room
+    live.propose([b, c, d, e], b"")  # all followed ones are wanted: e waits for room
     assert list(live.followed) == ["b", "c", "d"] and live.started == 4
     live.feed(b"x")
     assert set(live.finish([a, b, c, d, e]).result(10)) == {"b", "c", "d"}

@@ -11,7 +11,7 @@ import ctypes.util
 
 import pytest
 
-from counter_app.pipeline.asr_whisper import HEAP_THRESHOLD
+from counter_app.pipeline.heap import HEAP_THRESHOLD
 from tests.fresh_process import run_fresh
 
 CHILD = r"""

@@ -219,12 +219,13 @@ class Library:
         if not shipped.is_file() and (shipped_dir / SHIPPED_MASTER).is_file():
             shipped = shipped_dir / SHIPPED_MASTER
 
-        def load_any(path: Path) -> Phrasebook:
-            from counter_app.phrasebook import files  # read in the background, at first use
+        load_master, load_phrasebook = _later("files", "load_master"), _later(
+            "files", "load_phrasebook")
 
+        def load_any(path: Path) -> Phrasebook:
             if path == shipped and shipped.name == "master.yaml":
-                return files.load_master(path)
-            return files.load_phrasebook(path)
+                return load_master(path)
+            return load_phrasebook(path)
 
         self.phrasebooks = _Versions(self.folder / "phrasebook", shipped, load_any,
                                      _later("export", "save_json"), Phrasebook.empty, keep)

@@ -23,7 +23,7 @@ from counter_app.errors import EngineUnavailableError, ModelLoadError, UnknownLa
 from counter_app.events import AudioChunk
 from counter_app.pipeline.audio import resample
 from counter_app.pipeline.base import ASR_RATE, Recognizer
-from counter_app.pipeline.heap import HEAP_THRESHOLD, limit_heap_retention  # noqa: F401
+from counter_app.pipeline.heap import limit_heap_retention
 from counter_app.pipeline.lean_install import allow_whisper_without_pyav
 from counter_app.pipeline.whisper_guards import GUARDS, Decoded, GuardSettings, guarded_decode
 

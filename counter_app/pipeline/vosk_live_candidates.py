@@ -35,17 +35,15 @@ class _Lane:
 
     def __init__(self, name: str):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self.audio = bytearray()  # the utterance so far (worker only)
         self.live: dict[str, object] = {}  # phrase id -> decoder (worker only)
 
     def accept(self, audio: bytes) -> None:
-        self.audio += audio
         for decoder in self.live.values():
             decoder.AcceptWaveform(audio)  # an endpoint here changes nothing
 
-    def start(self, key: str, decoder) -> None:
-        if self.audio:
-            decoder.AcceptWaveform(bytes(self.audio))
+    def start(self, key: str, decoder, heard: bytes) -> None:
+        if heard:
+            decoder.AcceptWaveform(heard)
         self.live[key] = decoder
 
     def finalize(self, keys: list[str]) -> dict[str, dict]:
@@ -54,7 +52,6 @@ class _Lane:
                     for key in keys if key in self.live}
         finally:
             self.live.clear()
-            self.audio.clear()
 
 
 class Finals:
@@ -85,12 +82,14 @@ class LiveCandidates:
         self.started = 0  # decoders started in this session (benchmarks)
 
     def feed(self, audio: bytes) -> None:
-        for lane in self._lanes:
+        """The utterance's next block, for the lanes that follow a phrase."""
+        for lane in set(self.followed.values()):
             lane.worker.submit(lane.accept, audio)
 
-    def propose(self, phrases: Sequence[Phrase]) -> None:
-        """Follow these phrases from the utterance's start; when the limit is reached,
-        the oldest followed phrase that is not among them makes room."""
+    def propose(self, phrases: Sequence[Phrase], heard: bytes) -> None:
+        """Follow these phrases from the utterance's start (`heard`: its audio so far,
+        every block fed before); when the limit is reached, the oldest followed phrase
+        that is not among them makes room."""
         wanted = {phrase.id for phrase in phrases}
         for phrase in phrases:
             if phrase.id in self.followed:
@@ -105,7 +104,7 @@ class LiveCandidates:
                 1 for owner in self.followed.values() if owner is lane))
             self.followed[phrase.id] = lane
             self.started += 1
-            lane.worker.submit(lane.start, phrase.id, self._make_recognizer(phrase))
+            lane.worker.submit(lane.start, phrase.id, self._make_recognizer(phrase), heard)
 
     def finish(self, phrases: Sequence[Phrase]) -> Finals:
         """Vosk's final result (JSON as a dict) for each of `phrases` that is followed."""

@@ -221,7 +221,7 @@ class PhraseSession(VoskSession):
             return
         before, self._pause = self._pause, self._pause + chunk.seconds
         if before < PAUSE_SECONDS <= self._pause and self._last_partial:
-            self._live.propose(self.candidates([self._last_partial]))
+            self._live.propose(self.candidates([self._last_partial]), bytes(self._audio))
 
     def finish(self) -> Transcript:
         try:
